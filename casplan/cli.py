@@ -1,0 +1,140 @@
+"""The ``casplan`` command line. Errors become one Chinese line and an exit code, never a traceback.
+
+Exit codes: 0 done (rows may have been set aside), 1 an unexpected fault of ours,
+2 an input could not be read, 3 the selection constraints cannot all hold.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from casplan.errors import CasplanError
+
+__all__ = ["main", "build_parser"]
+
+# Sub-commands whose parser and runner live in their own modules (add_parser / run).
+_MODULES = {
+    "sample": "casplan.sample",
+    "match": "casplan.cli_match",
+    "select": "casplan.cli_select",
+    "render": "casplan.render",
+}
+
+
+def _print_json(data: object) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n")
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from casplan.intake import cleaned_plans, read_plans, read_roster
+    from casplan.io import write_frame
+
+    roster = None
+    if args.roster:
+        r = read_roster([args.roster])
+        if r.errors:
+            for e in r.errors:
+                print(str(e), file=sys.stderr)
+            return 2
+        roster = r.frame
+    intake = read_plans(args.paths, roster=roster)
+    if args.out:
+        write_frame(cleaned_plans(intake.frame), args.out, sheet="培训计划（已清洗）")
+    if args.json:
+        _print_json(intake.summary())
+    else:
+        _print_summary(intake)
+    for e in intake.errors:
+        print(str(e), file=sys.stderr)
+    return 2 if intake.errors else 0
+
+
+def _print_summary(intake) -> None:
+    s = intake.summary()
+    print(f"读取文件 {len({f['file'] for f in s['files']})} 个（工作表 {len(s['files'])} 张），"
+          f"无法读取 {len(s['errors'])} 个")
+    print(f"读取行数 {s['rows_read']}：接收 {s['rows_accepted']}，搁置 {s['rows_set_aside']}"
+          f"（另有空行 {s['blank_rows']} 行未计）")
+    for f in s["files"]:
+        sheet = f"「{f['sheet']}」" if f["sheet"] else ""
+        print(f"  {f['file']}{sheet}：表头在第 {f['header_row']} 行，读取 {f['rows_read']}，"
+              f"接收 {f['rows_accepted']}，搁置 {f['rows_set_aside']}"
+              + (f"；未识别的列：{f['unknown_columns']}" if f["unknown_columns"] else ""))
+    if s["reasons"]:
+        from casplan.intake import INTAKE_REASONS
+
+        print("搁置原因（按出现次数）：")
+        for code, n in list(s["reasons"].items())[:8]:
+            print(f"  {code} ×{n}：{INTAKE_REASONS.get(code, '')}")
+        print("搁置明细（前 20 条）：")
+        for p in s["set_aside"][:20]:
+            print(f"  {p['message']}")
+    notes = [w for w in s["warnings"] if w["reason"] != "I-NOTE"]
+    if notes:
+        print(f"提示 {len(notes)} 条（不影响接收），例如：")
+        for w in notes[:5]:
+            print(f"  {w['message']}")
+    for w in s["warnings"]:
+        if w["reason"] == "I-NOTE":
+            print(f"  说明：{w['message']}")
+
+
+def _policy(args: argparse.Namespace) -> int:
+    from casplan.policy import load_policy
+
+    policy = load_policy(args.file)
+    print(f"政策文件 {args.file or '（内置 2023）'} 有效：{policy.year} 年度，类别 "
+          + "、".join(f"{t.name}（名额 {t.quota}±{t.tolerance}）" for t in policy.tracks))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="casplan", description="中国科学院继续教育与培训院级资助项目遴选工作簿")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
+
+    v = sub.add_parser("validate", help="读取并校验培训计划导出文件")
+    v.add_argument("paths", nargs="+", metavar="PATH", help="导出文件（xlsx/csv）或按单位存放的文件夹")
+    v.add_argument("--roster", help="单位名册（xlsx/csv）")
+    v.add_argument("--json", action="store_true", help="以 JSON 输出统计与搁置明细")
+    v.add_argument("--out", help="把接收的行（已清洗）写成 .csv 或 .xlsx")
+    v.set_defaults(run=_validate)
+
+    pc = sub.add_parser("policy", help="校验政策文件")
+    pc.add_argument("action", choices=["check"])
+    pc.add_argument("file", nargs="?", help="政策 YAML 文件（缺省为内置 2023 年政策）")
+    pc.set_defaults(run=_policy)
+
+    for name, module in _MODULES.items():
+        try:
+            mod = importlib.import_module(module)
+        except ImportError:
+            continue
+        mod.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    runner = getattr(args, "run", None)
+    try:
+        if runner is None:
+            return int(importlib.import_module(_MODULES[args.command]).run(args))
+        return int(runner(args))
+    except CasplanError as exc:
+        print(str(exc), file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("已中断", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,452 @@
+"""The year's rules as data: a policy YAML parsed into frozen dataclasses.
+
+Every number of the notice (quotas, minimum days and trainees, the deadline,
+the 50% execution threshold, the 15万 subsidy cap, the platform's fee caps …)
+lives in ``casplan/policies/<year>.yaml``. A new year's notice needs a new
+file, not new code. Unknown and missing keys are errors, named in Chinese.
+
+>>> policy = load_policy()
+>>> policy.year, policy.track("yanxiu").min_days
+(2023, 3.0)
+>>> policy.track("mohrss").max_grant
+15.0
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field, fields
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from casplan.errors import PolicyError
+
+__all__ = [
+    "Policy",
+    "Track",
+    "HistoryRules",
+    "Platform",
+    "Attachments",
+    "RuleSwitch",
+    "Scoring",
+    "load_policy",
+    "default_policy_path",
+    "policy_hash",
+    "UNIT_TYPE_LABELS",
+]
+
+TrackKind = Literal["money", "support"]
+QuotaMode = Literal["ceiling", "band"]
+
+UNIT_TYPE_LABELS = {
+    "institute": "研究所",
+    "branch": "分院",
+    "department": "院机关部门",
+    "other": "其他单位",
+}
+
+
+@dataclass(frozen=True)
+class Track:
+    """One selection track (遴选类别) and its hard requirements."""
+
+    id: str
+    name: str
+    kind: TrackKind
+    categories: tuple[str, ...]
+    quota: int
+    tolerance: int = 0
+    quota_mode: QuotaMode = "ceiling"
+    min_days: float | None = None
+    min_trainees: float | None = None
+    min_lectures: float | None = None
+    min_lecture_hours: float | None = None
+    min_prior_runs: int | None = None
+    days_about: float | None = None
+    days_band: tuple[float, float] | None = None
+    trainees_about: float | None = None
+    trainees_band: tuple[float, float] | None = None
+    max_grant: float | None = None
+    max_per_unit: int | None = None
+    requires_funding: bool = False
+    requires_support: bool = False
+    requires_jingpin: bool = False
+    requires_mohrss: bool = False
+    fallback: str | None = None
+    unit_types: tuple[str, ...] = ()
+
+    @property
+    def quota_range(self) -> tuple[int, int]:
+        """(minimum, maximum) number of places under the quota mode."""
+        low = max(self.quota - self.tolerance, 0) if self.quota_mode == "band" else 0
+        return low, self.quota + self.tolerance
+
+
+@dataclass(frozen=True)
+class HistoryRules:
+    funded_year: int
+    as_of: dt.date
+    min_execution_rate: float
+    name_similarity: float
+
+
+@dataclass(frozen=True)
+class RuleSwitch:
+    """A rule the notice states 原则上 (soft): on/off, and its parameters."""
+
+    mode: Literal["hard", "soft"]
+    enabled: bool
+    max_per_institute: int | None = None
+    terms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Attachments:
+    jingpin_full: tuple[str, ...]
+    jingpin_renewal: tuple[str, ...]
+    forbidden_material: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Platform:
+    fee_caps: dict[str, float]
+    max_hours_per_day: float
+    staff_max: float
+    staff_ratio: float
+    text_min: int
+    text_max: int
+    attendants_max: int
+
+
+@dataclass(frozen=True)
+class Scoring:
+    match_threshold: float
+    review_weight: float
+    tie_break: tuple[str, ...]
+    weights: dict[str, dict[str, float]]
+
+    def weights_for(self, track: str) -> dict[str, float]:
+        """The criteria weights of a track (its own, else ``default``)."""
+        return dict(self.weights.get(track, self.weights["default"]))
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A whole year's policy. Build it with :func:`load_policy`."""
+
+    year: int
+    notice: str
+    deadline: dt.date
+    directions: str
+    history: HistoryRules
+    unit_types: dict[str, tuple[str, ...]]
+    categories: dict[str, tuple[str, ...]]
+    tracks: tuple[Track, ...]
+    attachments: Attachments
+    rules: dict[str, RuleSwitch]
+    budget_total: float | None
+    budget_per_track: dict[str, float]
+    platform: Platform
+    scoring: Scoring
+    source: str = field(default="", compare=False)
+
+    def track(self, track_id: str) -> Track:
+        for t in self.tracks:
+            if t.id == track_id:
+                return t
+        known = "、".join(t.id for t in self.tracks)
+        raise PolicyError(f"政策中没有类别「{track_id}」，已有的类别为：{known}")
+
+    @property
+    def track_ids(self) -> tuple[str, ...]:
+        return tuple(t.id for t in self.tracks)
+
+    @property
+    def track_names(self) -> dict[str, str]:
+        return {t.id: t.name for t in self.tracks}
+
+    def category_of(self, raw: str | None) -> str | None:
+        """The plan category (研修班, 短期班 …) a raw 培训类别 value stands for."""
+        if raw is None:
+            return None
+        text = "".join(str(raw).split())
+        for category, names in self.categories.items():
+            if text in names:
+                return category
+        return None
+
+    def unit_type_of(self, raw: str | None) -> str | None:
+        """The unit-type key (institute, branch, department, other) of a roster label."""
+        if raw is None:
+            return None
+        text = "".join(str(raw).split())
+        for key, names in self.unit_types.items():
+            if text in names or text == key:
+                return key
+        return None
+
+    def directions_path(self) -> Path:
+        """The direction vocabulary file named by the policy, next to the policy file."""
+        base = Path(self.source).parent if self.source else Path(str(resources.files("casplan") / "policies"))
+        return base / self.directions
+
+    def with_changes(self, **changes: Any) -> "Policy":
+        """A copy with some top-level fields replaced (used by the what-if)."""
+        from dataclasses import replace
+
+        return replace(self, **changes)
+
+
+def default_policy_path(year: int = 2023) -> Path:
+    """The packaged policy file of a year."""
+    return Path(str(resources.files("casplan") / "policies" / f"{year}.yaml"))
+
+
+def policy_hash(path: str | Path | None = None) -> str:
+    """SHA-256 of the policy file's bytes (and its direction vocabulary)."""
+    p = Path(path) if path else default_policy_path()
+    digest = hashlib.sha256(p.read_bytes())
+    policy = load_policy(p)
+    vocab = policy.directions_path()
+    if vocab.exists():
+        digest.update(vocab.read_bytes())
+    return digest.hexdigest()
+
+
+# --- parsing ---------------------------------------------------------------------------------
+
+class _Reader:
+    """Walks a YAML mapping, reporting unknown, missing and ill-typed keys with their path."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, where: str, what: str) -> PolicyError:
+        return PolicyError(f"政策文件 {self.source}：{where} {what}")
+
+    def mapping(self, value: Any, where: str, *, required: set[str], optional: set[str] = frozenset()) -> dict:
+        if not isinstance(value, dict):
+            raise self.fail(where, f"应为键值表，实际为「{value!r}」")
+        keys = set(map(str, value))
+        unknown = sorted(keys - required - set(optional))
+        if unknown:
+            allowed = "、".join(sorted(required | set(optional)))
+            raise self.fail(where, f"有未知的键「{'、'.join(unknown)}」（可用的键：{allowed}）；请检查拼写")
+        missing = sorted(required - keys)
+        if missing:
+            raise self.fail(where, f"缺少必需的键「{'、'.join(missing)}」")
+        return {str(k): v for k, v in value.items()}
+
+    def number(self, value: Any, where: str, *, low: float | None = None, high: float | None = None) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.fail(where, f"应为数字，实际为「{value!r}」")
+        if low is not None and value < low or high is not None and value > high:
+            raise self.fail(where, f"为 {value}，超出允许范围 [{low}, {high}]")
+        return float(value)
+
+    def integer(self, value: Any, where: str, *, low: int = 0) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise self.fail(where, f"应为不小于 {low} 的整数，实际为「{value!r}」")
+        return value
+
+    def boolean(self, value: Any, where: str) -> bool:
+        if not isinstance(value, bool):
+            raise self.fail(where, f"应为 true 或 false，实际为「{value!r}」")
+        return value
+
+    def date(self, value: Any, where: str) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            raise self.fail(where, f"应为日期（如 2022-11-14），实际为「{value!r}」") from None
+
+    def text(self, value: Any, where: str) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(where, f"应为非空文字，实际为「{value!r}」")
+        return value
+
+    def texts(self, value: Any, where: str) -> tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(where, f"应为文字列表，实际为「{value!r}」")
+        return tuple(value)
+
+    def band(self, value: Any, where: str) -> tuple[float, float]:
+        if not isinstance(value, list) or len(value) != 2:
+            raise self.fail(where, f"应为 [下限, 上限]，实际为「{value!r}」")
+        low, high = (self.number(v, where) for v in value)
+        if low > high:
+            raise self.fail(where, f"下限 {low} 大于上限 {high}")
+        return low, high
+
+
+_TRACK_REQUIRED = {"id", "name", "kind", "categories", "quota"}
+_TRACK_OPTIONAL = {f.name for f in fields(Track)} - _TRACK_REQUIRED
+_TRACK_NUMBERS = {"min_days", "min_trainees", "min_lectures", "min_lecture_hours", "days_about",
+                  "trainees_about", "max_grant"}
+_TRACK_INTS = {"tolerance", "min_prior_runs", "max_per_unit"}
+_TRACK_BOOLS = {"requires_funding", "requires_support", "requires_jingpin", "requires_mohrss"}
+
+
+def _track(r: _Reader, raw: Any, where: str, categories: dict, unit_types: dict) -> Track:
+    m = r.mapping(raw, where, required=_TRACK_REQUIRED, optional=_TRACK_OPTIONAL)
+    kw: dict[str, Any] = {"id": r.text(m["id"], f"{where}.id"), "name": r.text(m["name"], f"{where}.name")}
+    if m["kind"] not in ("money", "support"):
+        raise r.fail(f"{where}.kind", f"应为 money（经费资助）或 support（专项技术支持），实际为「{m['kind']}」")
+    kw["kind"] = m["kind"]
+    kw["categories"] = r.texts(m["categories"], f"{where}.categories")
+    for c in kw["categories"]:
+        if c not in categories:
+            raise r.fail(f"{where}.categories", f"中的「{c}」不在 categories 中")
+    kw["quota"] = r.integer(m["quota"], f"{where}.quota")
+    for key, value in m.items():
+        if key in _TRACK_NUMBERS:
+            kw[key] = r.number(value, f"{where}.{key}", low=0)
+        elif key in _TRACK_INTS:
+            kw[key] = r.integer(value, f"{where}.{key}")
+        elif key in _TRACK_BOOLS:
+            kw[key] = r.boolean(value, f"{where}.{key}")
+        elif key in ("days_band", "trainees_band"):
+            kw[key] = r.band(value, f"{where}.{key}")
+        elif key == "quota_mode":
+            if value not in ("ceiling", "band"):
+                raise r.fail(f"{where}.quota_mode", f"应为 ceiling 或 band，实际为「{value}」")
+            kw[key] = value
+        elif key == "fallback":
+            kw[key] = r.text(value, f"{where}.fallback")
+        elif key == "unit_types":
+            kw[key] = r.texts(value, f"{where}.unit_types")
+            bad = [u for u in kw[key] if u not in unit_types]
+            if bad:
+                raise r.fail(f"{where}.unit_types", f"中的「{'、'.join(bad)}」不在 unit_types 中")
+    return Track(**kw)
+
+
+def parse_policy(raw: Any, *, source: str = "<policy>") -> Policy:
+    """Build a :class:`Policy` from the YAML mapping; raise :class:`PolicyError` on any fault."""
+    r = _Reader(source)
+    top = r.mapping(raw, "顶层", required={
+        "year", "notice", "deadline", "directions", "history", "unit_types", "categories", "tracks",
+        "attachments", "rules", "budget", "platform", "scoring"})
+    h = r.mapping(top["history"], "history", required={"funded_year", "as_of", "min_execution_rate", "name_similarity"})
+    history = HistoryRules(
+        funded_year=r.integer(h["funded_year"], "history.funded_year", low=1990),
+        as_of=r.date(h["as_of"], "history.as_of"),
+        min_execution_rate=r.number(h["min_execution_rate"], "history.min_execution_rate", low=0, high=1),
+        name_similarity=r.number(h["name_similarity"], "history.name_similarity", low=0, high=1),
+    )
+    ut = r.mapping(top["unit_types"], "unit_types", required={"institute", "branch", "department", "other"})
+    unit_types = {k: r.texts(v, f"unit_types.{k}") for k, v in ut.items()}
+    if not isinstance(top["categories"], dict) or not top["categories"]:
+        raise r.fail("categories", "应为「类别: [培训类别写法…]」的键值表")
+    categories = {str(k): r.texts(v, f"categories.{k}") for k, v in top["categories"].items()}
+    if not isinstance(top["tracks"], list) or not top["tracks"]:
+        raise r.fail("tracks", "应为类别列表")
+    tracks = tuple(_track(r, t, f"tracks[{i}]", categories, unit_types) for i, t in enumerate(top["tracks"]))
+    ids = [t.id for t in tracks]
+    if len(set(ids)) != len(ids):
+        raise r.fail("tracks", f"中类别 id 重复：{ids}")
+    for t in tracks:
+        if t.fallback and t.fallback not in ids:
+            raise r.fail(f"tracks.{t.id}.fallback", f"指向不存在的类别「{t.fallback}」")
+    a = r.mapping(top["attachments"], "attachments", required={"jingpin_full", "jingpin_renewal", "forbidden_material"})
+    attachments = Attachments(**{k: r.texts(v, f"attachments.{k}") for k, v in a.items()})
+    if not isinstance(top["rules"], dict):
+        raise r.fail("rules", "应为键值表")
+    rules: dict[str, RuleSwitch] = {}
+    for rid, spec in top["rules"].items():
+        m = r.mapping(spec, f"rules.{rid}", required={"mode", "enabled"}, optional={"max_per_institute", "terms"})
+        if m["mode"] not in ("hard", "soft"):
+            raise r.fail(f"rules.{rid}.mode", f"应为 hard 或 soft，实际为「{m['mode']}」")
+        rules[str(rid)] = RuleSwitch(
+            mode=m["mode"], enabled=r.boolean(m["enabled"], f"rules.{rid}.enabled"),
+            max_per_institute=(r.integer(m["max_per_institute"], f"rules.{rid}.max_per_institute", low=1)
+                               if "max_per_institute" in m else None),
+            terms=r.texts(m["terms"], f"rules.{rid}.terms") if "terms" in m else (),
+        )
+    for needed in ("U1", "U2", "P1", "P2"):
+        if needed not in rules:
+            raise r.fail("rules", f"缺少规则「{needed}」")
+    b = r.mapping(top["budget"], "budget", required={"total", "per_track"})
+    budget_total = None if b["total"] is None else r.number(b["total"], "budget.total", low=0)
+    if not isinstance(b["per_track"], dict):
+        raise r.fail("budget.per_track", "应为键值表")
+    per_track = {}
+    for k, v in b["per_track"].items():
+        if k not in ids:
+            raise r.fail("budget.per_track", f"中的类别「{k}」不存在")
+        per_track[str(k)] = r.number(v, f"budget.per_track.{k}", low=0)
+    p = r.mapping(top["platform"], "platform", required={
+        "fee_caps", "max_hours_per_day", "staff_max", "staff_ratio", "text_min", "text_max", "attendants_max"})
+    if not isinstance(p["fee_caps"], dict) or not p["fee_caps"]:
+        raise r.fail("platform.fee_caps", "应为「培训对象级别: 元」的键值表")
+    platform = Platform(
+        fee_caps={str(k): r.number(v, f"platform.fee_caps.{k}", low=0) for k, v in p["fee_caps"].items()},
+        max_hours_per_day=r.number(p["max_hours_per_day"], "platform.max_hours_per_day", low=1, high=24),
+        staff_max=r.number(p["staff_max"], "platform.staff_max", low=0),
+        staff_ratio=r.number(p["staff_ratio"], "platform.staff_ratio", low=0, high=1),
+        text_min=r.integer(p["text_min"], "platform.text_min"),
+        text_max=r.integer(p["text_max"], "platform.text_max", low=1),
+        attendants_max=r.integer(p["attendants_max"], "platform.attendants_max", low=1),
+    )
+    s = r.mapping(top["scoring"], "scoring", required={"match_threshold", "review_weight", "tie_break", "weights"})
+    if not isinstance(s["weights"], dict) or "default" not in s["weights"]:
+        raise r.fail("scoring.weights", "应为键值表，且须含 default")
+    weights: dict[str, dict[str, float]] = {}
+    criteria = None
+    for k, w in s["weights"].items():
+        if k != "default" and k not in ids:
+            raise r.fail("scoring.weights", f"中的类别「{k}」不存在")
+        if not isinstance(w, dict) or not w:
+            raise r.fail(f"scoring.weights.{k}", "应为「准则: 权重」的键值表")
+        weights[str(k)] = {str(c): r.number(v, f"scoring.weights.{k}.{c}", low=0) for c, v in w.items()}
+        if sum(weights[str(k)].values()) <= 0:
+            raise r.fail(f"scoring.weights.{k}", "权重之和须大于 0")
+        if criteria is None:
+            criteria = set(weights[str(k)])
+        elif set(weights[str(k)]) != criteria:
+            raise r.fail(f"scoring.weights.{k}", f"的准则与 default 不一致：{sorted(set(weights[str(k)]) ^ criteria)}")
+    scoring = Scoring(
+        match_threshold=r.number(s["match_threshold"], "scoring.match_threshold", low=0, high=1),
+        review_weight=r.number(s["review_weight"], "scoring.review_weight", low=0, high=1),
+        tie_break=r.texts(s["tie_break"], "scoring.tie_break"),
+        weights=weights,
+    )
+    return Policy(
+        year=r.integer(top["year"], "year", low=1990),
+        notice=r.text(top["notice"], "notice"),
+        deadline=r.date(top["deadline"], "deadline"),
+        directions=r.text(top["directions"], "directions"),
+        history=history, unit_types=unit_types, categories=categories, tracks=tracks,
+        attachments=attachments, rules=rules, budget_total=budget_total, budget_per_track=per_track,
+        platform=platform, scoring=scoring, source=source,
+    )
+
+
+def load_policy(path: str | Path | None = None) -> Policy:
+    """Read and check a policy file (default: the packaged 2023 policy).
+
+    Raises
+    ------
+    PolicyError
+        When the file is missing, is not YAML, or has an unknown, missing or ill-typed key.
+    """
+    p = Path(path) if path is not None else default_policy_path()
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PolicyError(f"找不到政策文件 {p}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PolicyError(f"无法读取政策文件 {p}：{exc}") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"第 {mark.line + 1} 行" if mark else ""
+        raise PolicyError(f"政策文件 {p} {where}不是有效的 YAML：{getattr(exc, 'problem', exc)}") from None
+    return parse_policy(raw, source=str(p))

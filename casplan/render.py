@@ -1,0 +1,99 @@
+"""Render a notebook with papermill into offline HTML, atomically.
+
+The notebook runs in a temporary folder; only when execution and conversion
+both succeeded is the HTML moved into place (``os.replace``), so a failed run
+leaves the last good output where it was.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from casplan.errors import ReportError
+
+__all__ = ["render_notebook", "html_from_notebook", "add_parser", "run", "DEFAULT_TIMEOUT"]
+
+DEFAULT_TIMEOUT = 600  # seconds per cell: ipykernel was seen to hang rarely (TOOLING.md)
+
+
+def html_from_notebook(executed: Path, *, title: str) -> str:
+    """Offline HTML of an executed notebook, code hidden, Chinese ``lang`` set."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(str(executed), as_version=4)
+    nb.metadata["title"] = title
+    exporter = HTMLExporter(template_name="lab")
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    body, _ = exporter.from_notebook_node(nb)
+    body = body.replace('<html>', '<html lang="zh-CN">', 1)
+    style = ("<style>body{font-family:'Noto Sans CJK SC','Noto Sans SC','Microsoft YaHei',sans-serif}"
+             "</style></head>")
+    return body.replace("</head>", style, 1)
+
+
+def render_notebook(notebook: str | os.PathLike, out_html: str | os.PathLike, *,
+                    parameters: dict[str, Any] | None = None, timeout: int = DEFAULT_TIMEOUT,
+                    title: str = "casplan", progress: bool = True, keep_executed: bool = True) -> Path:
+    """Execute ``notebook`` with papermill and write its HTML to ``out_html`` atomically.
+
+    Returns the path of the HTML. The executed notebook is kept beside it
+    (``.ipynb``) when ``keep_executed``.
+
+    Raises
+    ------
+    ReportError
+        When a cell fails or times out; the message names the cell and the error.
+    """
+    import papermill as pm
+
+    src = Path(notebook).resolve()
+    target = Path(out_html)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".render-", dir=target.parent) as tmp:
+        executed = Path(tmp) / src.name
+        started = time.perf_counter()
+        try:
+            pm.execute_notebook(str(src), str(executed), parameters=parameters or {}, cwd=str(src.parent),
+                                execution_timeout=timeout, progress_bar=progress, kernel_name="python3")
+        except pm.PapermillExecutionError as exc:
+            raise ReportError(f"运行 {src.name} 失败：第 {exc.exec_count} 个单元出错：{exc.ename}: {exc.evalue}"
+                              "；上一次的成功结果保持不变") from None
+        except Exception as exc:  # kernel died, timeout, missing kernel …
+            raise ReportError(f"运行 {src.name} 失败（{type(exc).__name__}: {exc}）；上一次的成功结果保持不变") from None
+        html = html_from_notebook(executed, title=title)
+        tmp_html = Path(tmp) / "out.html"
+        tmp_html.write_text(html, encoding="utf-8")
+        if keep_executed:
+            os.replace(executed, target.with_suffix(".ipynb"))
+        os.replace(tmp_html, target)
+        elapsed = time.perf_counter() - started
+    if progress:
+        print(f"已生成 {target}（{elapsed:.1f} 秒）")
+    return target
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("render", help="用 papermill 运行笔记本并生成离线 HTML")
+    p.add_argument("notebook")
+    p.add_argument("--out", required=True, help="HTML 输出路径")
+    p.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("名称", "值"),
+                   help="笔记本参数（可重复）")
+    p.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT, help="每个单元的执行时限（秒）")
+    p.add_argument("--title", default="casplan")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import yaml
+
+    params = {k: yaml.safe_load(v) for k, v in args.parameter}
+    render_notebook(args.notebook, args.out, parameters=params, timeout=args.timeout, title=args.title)
+    return 0
