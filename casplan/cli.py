@@ -84,6 +84,65 @@ def _print_summary(intake) -> None:
             print(f"  说明：{w['message']}")
 
 
+def _inputs_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("plans", nargs="*", metavar="PLANS", help="培训计划导出文件或文件夹")
+    p.add_argument("--history", help="往年项目（xlsx/csv）")
+    p.add_argument("--roster", help="单位名册（xlsx/csv）")
+    p.add_argument("--policy", help="政策文件（缺省为内置 2023 年政策）")
+    p.add_argument("--overrides", help="人工决定（YAML 或 xlsx）")
+
+
+def _load(args: argparse.Namespace):
+    from casplan.pipeline import Inputs, load
+
+    inputs = Inputs.of(args.plans, history=args.history, roster=args.roster, policy=args.policy,
+                       overrides=args.overrides, **({"reviews": args.reviews} if getattr(args, "reviews", None) else {}))
+    loaded = load(inputs)
+    for e in loaded.errors:
+        print(str(e), file=sys.stderr)
+    return loaded
+
+
+def _check(args: argparse.Namespace) -> int:
+    from casplan.pipeline import assess
+
+    if not args.plans:
+        print("请给出培训计划导出文件（PLANS）", file=sys.stderr)
+        return 2
+    loaded = _load(args)
+    result = assess(loaded)
+    if args.json:
+        data = result.to_json(loaded.policy)
+        data["intake"] = {k: loaded.plans.summary()[k] for k in ("rows_read", "rows_accepted", "rows_set_aside")}
+        _print_json(data)
+    else:
+        _print_check(result, loaded)
+    return 2 if loaded.errors else 0
+
+
+def _print_check(result, loaded) -> None:
+    import polars as pl
+
+    policy = loaded.policy
+    s = result.summary
+    print(f"申报项目 {result.applications.height} 项（读取 {loaded.plans.rows_read} 行，搁置 {loaded.plans.rows_set_aside} 行）")
+    for t in policy.tracks:
+        part = s.filter(pl.col("track") == t.id)
+        print(f"  {t.name}：申报 {part.height}，具备资格 {part['eligible'].sum()}，不具备 {(~part['eligible']).sum()}")
+    fails = result.verdicts.filter(pl.col("status") == "fail").group_by("code").len().sort(["len", "code"], descending=[True, False])
+    if fails.height:
+        from casplan.eligibility import REASONS
+
+        print("不具备资格的主要原因：")
+        for code, n in fails.head(10).iter_rows():
+            print(f"  {code} ×{n}：{REASONS.get(code, '')}")
+    units = result.units
+    missing = units.filter(~pl.col("submitted"))["unit"].to_list()
+    late = units.filter(pl.col("late"))["unit"].to_list()
+    print(f"未报送单位 {len(missing)} 个" + (f"：{'、'.join(missing)}" if missing else ""))
+    print(f"逾期报送单位 {len(late)} 个" + (f"：{'、'.join(late)}" if late else ""))
+
+
 def _policy(args: argparse.Namespace) -> int:
     from casplan.policy import load_policy
 
@@ -104,6 +163,11 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--out", help="把接收的行（已清洗）写成 .csv 或 .xlsx")
     v.set_defaults(run=_validate)
 
+    c = sub.add_parser("check", help="按通知审查每项申报的资格")
+    _inputs_arguments(c)
+    c.add_argument("--json", action="store_true", help="以 JSON 输出每项申报在各类别的资格与原因")
+    c.set_defaults(run=_check)
+
     pc = sub.add_parser("policy", help="校验政策文件")
     pc.add_argument("action", choices=["check"])
     pc.add_argument("file", nargs="?", help="政策 YAML 文件（缺省为内置 2023 年政策）")
@@ -114,7 +178,8 @@ def build_parser() -> argparse.ArgumentParser:
             mod = importlib.import_module(module)
         except ImportError:
             continue
-        mod.add_parser(sub)
+        if hasattr(mod, "add_parser"):
+            mod.add_parser(sub)
     return parser
 
 

@@ -512,3 +512,45 @@ def write_frame(frame: pl.DataFrame, path: str | os.PathLike, *, sheet: str = "�
     )
     text = out.write_csv(date_format="%Y-%m-%d")
     return write_atomic(target, b"\xef\xbb\xbf" + text.encode("utf-8"))
+
+
+def read_yaml(path: str | os.PathLike) -> object:
+    """Parse a small YAML file (overrides, scenarios); errors name the file and line."""
+    import yaml
+
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise UnreadableFileError(f"找不到文件 {p}", file=str(p)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UnreadableFileError(f"{p}：无法读取（{exc}）", file=str(p)) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"第 {mark.line + 1} 行" if mark else ""
+        raise UnreadableFileError(f"{p} {where}不是有效的 YAML：{getattr(exc, 'problem', exc)}", file=str(p)) from None
+
+
+def read_plain_table(path: str | os.PathLike) -> pl.DataFrame:
+    """A small table whose header is its first non-blank row (overrides, reviews, score files): all text.
+
+    Adds ``source_row`` (the row as Excel shows it).
+    """
+    p = Path(path)
+    grids, _ = _grids(p, str(p))
+    for grid in grids:
+        frame = grid.frame
+        if grid.note or frame.height == 0:
+            continue
+        rows = frame.iter_rows()
+        for i, row in enumerate(rows):
+            if not _is_blank(row):
+                header = [" ".join(str(v).split()) if v is not None else f"未命名列 {grid.letters[j]}"
+                          for j, v in enumerate(row)]
+                body = frame.slice(i + 1).rename(dict(zip(frame.columns, header)))
+                body = body.with_columns(pl.int_range(i + 2, i + 2 + body.height).alias("source_row"))
+                keep = pl.any_horizontal([pl.col(c).is_not_null() for c in header])
+                return body.filter(keep)
+    raise UnreadableFileError(f"{p}：没有可读取的表格", file=str(p))

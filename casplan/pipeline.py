@@ -1,0 +1,94 @@
+"""The whole chain from files to decisions, as plain functions: load → check → (score → select).
+
+The CLI, the notebooks and the report call these, so they all read the same
+inputs the same way.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from casplan.eligibility import Eligibility, check
+from casplan.errors import InputError
+from casplan.intake import Intake, read_history, read_plans, read_roster
+from casplan.overrides import Overrides, read_overrides
+from casplan.policy import Policy, load_policy
+
+__all__ = ["Inputs", "Loaded", "load", "assess", "sample_inputs"]
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Where the year's inputs are. Only ``plans`` is required."""
+
+    plans: tuple[Path, ...]
+    history: Path | None = None
+    roster: Path | None = None
+    policy: Path | None = None
+    overrides: Path | None = None
+    reviews: Path | None = None
+
+    @classmethod
+    def of(cls, plans: Sequence[str | os.PathLike] | str | os.PathLike, **paths: str | os.PathLike | None) -> "Inputs":
+        if isinstance(plans, (str, os.PathLike)):
+            plans = [plans]
+        return cls(plans=tuple(Path(p) for p in plans),
+                   **{k: (Path(v) if v else None) for k, v in paths.items()})
+
+    def files(self) -> list[Path]:
+        """Every input path named (for hashing in the manifest)."""
+        return [*self.plans, *(p for p in (self.history, self.roster, self.policy, self.overrides, self.reviews) if p)]
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """Every input read. ``errors`` lists the files that could not be read at all."""
+
+    policy: Policy
+    plans: Intake
+    roster: Intake | None
+    history: Intake | None
+    overrides: Overrides
+    errors: tuple[InputError, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def sample_inputs(root: str | os.PathLike = "data/samples/2023", *, dirty: bool = False) -> Inputs:
+    """The shipped sample year (clean ``plans.xlsx``, or the ``dirty/`` export)."""
+    base = Path(root)
+    return Inputs.of(base / ("dirty" if dirty else "plans.xlsx"), history=base / "history.xlsx",
+                     roster=base / "roster.xlsx")
+
+
+def load(inputs: Inputs) -> Loaded:
+    """Read the policy, roster, history, plans and overrides.
+
+    A policy or overrides file that is wrong raises (nothing sensible can run
+    without them); unreadable data files are collected in ``errors``.
+    """
+    policy = load_policy(inputs.policy)
+    errors: list[InputError] = []
+    roster = read_roster([inputs.roster]) if inputs.roster else None
+    history = read_history([inputs.history]) if inputs.history else None
+    for part in (roster, history):
+        if part is not None:
+            errors.extend(part.errors)
+    plans = read_plans(list(inputs.plans), roster=roster.frame if roster is not None and roster.ok else None)
+    errors.extend(plans.errors)
+    overrides = read_overrides(inputs.overrides)
+    return Loaded(policy=policy, plans=plans, roster=roster, history=history, overrides=overrides,
+                  errors=tuple(errors))
+
+
+def assess(loaded: Loaded) -> Eligibility:
+    """Eligibility of every application of the loaded year."""
+    return check(loaded.plans.frame, policy=loaded.policy,
+                 history=loaded.history.frame if loaded.history is not None else None,
+                 roster=loaded.roster.frame if loaded.roster is not None else None,
+                 overrides=loaded.overrides)
