@@ -398,7 +398,8 @@ def parse_int(value: object) -> int | None:
         raise ValueFormatError(value, EXPECTED_INT, code="I-INT") from error
     if number is None:
         return None
-    if not number.is_integer():
+    if not number.is_integer() or abs(number) >= 2**63:
+        # beyond a 64-bit integer nothing in a plan (a year, a rank) can be meant
         raise ValueFormatError(value, EXPECTED_INT, code="I-INT")
     return int(number)
 

@@ -1,0 +1,265 @@
+"""``casplan match``: show which 重点支持方向 a training title (or a file of them) matches.
+
+Usage::
+
+    casplan match TEXT... [--track T] [--json] [--threshold X] [--policy-directions FILE]
+    casplan match --file plans.xlsx [--track T] [--json] ...
+
+Each TEXT is a 培训名称. ``--file`` reads a CSV (UTF-8 or GBK/GB18030) or an
+Excel workbook (first sheet) whose header row (within the first 10 rows, so a
+title row above it is fine) has a 培训名称 column; 培训内容、培训目的、培训关键词
+are used when present. The human output is Chinese, one block per text; ``--json``
+prints a JSON array, one object per text::
+
+    [{"text": "…", "directions": [{"direction": "…", "track": "…", "score": 0.9,
+      "terms": [{"term": "…", "matched_text": "…", "field": "培训名称"}]}]}]
+
+with the directions at or above the threshold, best first. An unreadable file,
+a missing 培训名称 column, a bad vocabulary file or an unknown track prints one
+Chinese line on stderr and exits 2.
+
+>>> import argparse
+>>> parser = argparse.ArgumentParser(prog="casplan")
+>>> _ = add_parser(parser.add_subparsers(dest="command"))
+>>> run(parser.parse_args(["match", "深度学习研修班", "--track", "mohrss"]))
+【1】深度学习研修班
+    人工智能（人社部高级研修项目）  得分 1.00  命中：深度学习(培训名称)
+0
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from casplan.directions import (
+    DEFAULT_THRESHOLD,
+    TEXT_FIELDS,
+    DirectionMatch,
+    Vocabulary,
+    load_directions,
+    match_text,
+)
+from casplan.errors import CasplanError, InputError, UnreadableFileError
+from casplan.fields import match_header
+
+__all__ = ["add_parser", "run", "read_texts"]
+
+_HEADER_SCAN_ROWS = 10
+_EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
+
+
+def _threshold(value: str) -> float:
+    try:
+        x = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"阈值「{value}」不是数字，应为 0 到 1 之间的数（如 0.35）") from None
+    if not 0 <= x <= 1:
+        raise argparse.ArgumentTypeError(f"阈值「{value}」超出范围，应为 0 到 1 之间的数（如 0.35）")
+    return x
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add the ``match`` sub-command to an ``argparse`` sub-parsers object.
+
+    The parser's ``func`` default is :func:`run`.
+    """
+    parser = subparsers.add_parser(
+        "match",
+        help="按附表重点支持方向匹配培训名称",
+        description="按《申报指南》附表的重点支持方向匹配培训名称（或文件中的每一行），显示得分与命中词。",
+    )
+    parser.add_argument("texts", nargs="*", metavar="TEXT", help="培训名称，可给多个")
+    parser.add_argument("--file", "-f", type=Path, help="CSV（UTF-8 或 GBK）或 xlsx 文件，须有「培训名称」列")
+    parser.add_argument("--track", "-t", help="只看某一类别的方向，如 yanxiu、duanqi、jiangtan、jingpin、mohrss")
+    parser.add_argument("--json", action="store_true", help="输出 JSON 数组")
+    parser.add_argument(
+        "--threshold",
+        type=_threshold,
+        default=DEFAULT_THRESHOLD,
+        help=f"得分不低于此值才列出（默认 {DEFAULT_THRESHOLD}，即 2023.yaml 的 scoring.match_threshold）",
+    )
+    parser.add_argument("--policy-directions", type=Path, default=None, help="方向词表 YAML（默认内置 2023 年词表）")
+    parser.set_defaults(func=run)
+    return parser
+
+
+# ───────────────────────────── reading ─────────────────────────────
+
+
+def _decode(raw: bytes, name: str) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise UnreadableFileError(f"无法识别文件「{name}」的编码（应为 UTF-8 或 GBK）", file=name)
+
+
+def _header_index(rows: list[list[str | None]], name: str) -> int:
+    for i, row in enumerate(rows[:_HEADER_SCAN_ROWS]):
+        if any(cell and match_header(str(cell)) == "train_name" for cell in row):
+            return i
+    raise InputError(
+        f"文件「{name}」的前{_HEADER_SCAN_ROWS}行中找不到「培训名称」列；请确认表头含「培训名称」",
+        file=name,
+        column="培训名称",
+    )
+
+
+def _read_grid(path: Path) -> tuple[list[str], pl.DataFrame]:
+    """(header cells, body as all-string frame) of the file's first sheet."""
+    name = path.name
+    if not path.is_file():
+        raise UnreadableFileError(f"找不到文件「{path}」", file=name)
+    if path.suffix.lower() in _EXCEL_SUFFIXES:
+        try:
+            grid = pl.read_excel(
+                path, sheet_id=1, has_header=False, infer_schema_length=0, drop_empty_rows=False
+            )
+        except Exception as exc:  # noqa: BLE001 - any reader failure means the file is unusable
+            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise UnreadableFileError(
+                f"无法读取 Excel 文件「{name}」（文件损坏、加密或不是 Excel）：{reason}", file=name
+            ) from exc
+        rows = [list(r) for r in grid.head(_HEADER_SCAN_ROWS).rows()]
+        h = _header_index(rows, name)
+        header = [str(c) if c is not None else "" for c in rows[h]]
+        body = grid.slice(h + 1)
+        body.columns = [f"c{i}" for i in range(body.width)]
+        return header, body
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UnreadableFileError(f"无法读取文件「{name}」：{exc}", file=name) from exc
+    if not raw.strip():
+        raise UnreadableFileError(f"文件「{name}」是空的", file=name)
+    if b"\x00" in raw[:4096]:
+        raise UnreadableFileError(f"文件「{name}」不是文本 CSV（请另存为 CSV 或 xlsx）", file=name)
+    text = _decode(raw, name)
+    head_lines = text.splitlines()[:_HEADER_SCAN_ROWS]
+    rows = [list(r) for r in csv.reader(head_lines)]
+    h = _header_index(rows, name)
+    header = rows[h]
+    try:
+        body = pl.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            has_header=False,
+            skip_rows=h + 1,
+            infer_schema=False,
+            new_columns=[f"c{i}" for i in range(len(header))],
+            truncate_ragged_lines=True,
+        )
+    except pl.exceptions.PolarsError as exc:
+        raise UnreadableFileError(f"无法解析 CSV 文件「{name}」：{exc}", file=name) from exc
+    return header, body
+
+
+def read_texts(path: str | Path) -> list[dict[str, str | None]]:
+    """Read the text fields of every row of a plan file (CSV or Excel).
+
+    Parameters
+    ----------
+    path : CSV (UTF-8, UTF-8 with BOM, GBK/GB18030) or Excel file; the header row
+        may sit below title rows (within the first 10 rows).
+
+    Returns
+    -------
+    list of dict
+        One mapping per row with a non-empty 培训名称, keyed by the canonical text
+        fields (``train_name``, ``keywords``, ``goal``, ``content``).
+
+    Raises
+    ------
+    UnreadableFileError
+        Missing, empty, corrupt or undecodable file.
+    InputError
+        No 培训名称 column in the first 10 rows.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "plans.csv"
+    >>> _ = p.write_text("2023年培训计划\\n培训名称,培训内容\\n碳中和研修班,讲授低碳技术\\n", encoding="utf-8")
+    >>> read_texts(p)
+    [{'train_name': '碳中和研修班', 'content': '讲授低碳技术'}]
+    """
+    path = Path(path)
+    header, body = _read_grid(path)
+    positions: dict[str, int] = {}
+    for i, cell in enumerate(header):
+        canonical = match_header(cell) if cell else None
+        if canonical in TEXT_FIELDS and canonical not in positions:
+            positions[canonical] = i
+    ordered = [f for f in TEXT_FIELDS if f in positions]
+    out: list[dict[str, str | None]] = []
+    for row in body.select([f"c{positions[f]}" for f in ordered]).rows():
+        record = {f: (v.strip() if isinstance(v, str) else v) for f, v in zip(ordered, row, strict=True)}
+        if record.get("train_name"):
+            out.append(record)
+    return out
+
+
+# ───────────────────────────── output ─────────────────────────────
+
+
+def _as_json(text: str, matches: list[DirectionMatch]) -> dict[str, Any]:
+    return {
+        "text": text,
+        "directions": [
+            {
+                "direction": m.direction,
+                "track": m.track,
+                "score": round(m.score, 4),
+                "terms": [
+                    {"term": h.term, "matched_text": h.matched_text, "field": h.field_label} for h in m.terms
+                ],
+            }
+            for m in matches
+        ],
+    }
+
+
+def _as_block(n: int, text: str, matches: list[DirectionMatch], vocab: Vocabulary, threshold: float) -> str:
+    lines = [f"【{n}】{text}"]
+    names = {t.id: t.name for t in vocab.tracks}
+    for m in matches:
+        lines.append(f"    {m.direction}（{names[m.track]}）  得分 {m.score:.2f}  命中：{m.terms_text or '—'}")
+    if not matches:
+        lines.append(f"    （没有得分达到 {threshold:g} 的重点支持方向）")
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``casplan match``; return the exit code (0, or 2 on unusable input).
+
+    Errors are printed as one Chinese line on stderr, without a traceback.
+    """
+    try:
+        vocab = load_directions(args.policy_directions)
+        if args.track is not None:
+            vocab.track(args.track)
+        items: list[dict[str, str | None]] = [{"train_name": t} for t in args.texts if t.strip()]
+        if args.file is not None:
+            items.extend(read_texts(args.file))
+        if not items:
+            raise InputError("请给出至少一个培训名称，或用 --file 指定含「培训名称」列的文件")
+    except CasplanError as err:
+        print(f"错误：{err}", file=sys.stderr)
+        return err.exit_code
+    results = [
+        (item["train_name"] or "", match_text(item, vocabulary=vocab, track=args.track, threshold=args.threshold))
+        for item in items
+    ]
+    if args.json:
+        print(json.dumps([_as_json(t, m) for t, m in results], ensure_ascii=False, indent=2))
+    else:
+        print("\n".join(_as_block(n, t, m, vocab, args.threshold) for n, (t, m) in enumerate(results, start=1)))
+    return 0
