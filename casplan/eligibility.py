@@ -401,14 +401,19 @@ def _check_attachments(app: dict, policy: Policy, facts: dict, v: _Verdicts) -> 
     files = [f.strip() for f in (app.get("attachments") or "").replace(";", "；").replace(",", "；")
              .replace("，", "；").replace("、", "；").split("；") if f.strip()]
     renewal = facts.get("renewal", False)
-    needed = policy.attachments.jingpin_renewal if renewal else policy.attachments.jingpin_full
-    have = [n for n in needed if any(n in f for f in files)]
-    missing = [n for n in needed if n not in have]
-    basis = "（2022年已获资助并完成的精品项目，只需培训方案和教学计划）" if renewal else ""
-    if missing:
-        v.add(app, "jingpin", "J2-ATTACH", "fail", f"缺少附件：{'、'.join(missing)}{basis}")
+    full = policy.attachments.jingpin_full
+    missing_full = [n for n in full if not any(n in f for f in files)]
+    renewal_set = policy.attachments.jingpin_renewal
+    missing_renewal = [n for n in renewal_set if not any(n in f for f in files)]
+    if not missing_full:
+        v.add(app, "jingpin", "J2-ATTACH", "pass", f"附件齐全：{'、'.join(full)}")
+    elif renewal and not missing_renewal:
+        v.add(app, "jingpin", "J2-ATTACH", "pass",
+              f"2022年已获资助并完成的精品项目，已提交{'、'.join(renewal_set)}（只需这两项）")
     else:
-        v.add(app, "jingpin", "J2-ATTACH", "pass", f"附件齐全：{'、'.join(have)}{basis}")
+        also = (f"；或按2022年已获资助并完成的精品项目只提交{'、'.join(renewal_set)}（缺{'、'.join(missing_renewal)}）"
+                if renewal else "")
+        v.add(app, "jingpin", "J2-ATTACH", "fail", f"缺少附件：{'、'.join(missing_full)}{also}")
     bad = [f for f in files if "教材" in f and any(f.endswith(x) or f.endswith("." + x) for x in
                                                  policy.attachments.forbidden_material)]
     if bad:

@@ -150,6 +150,8 @@ def _message(file: str, sheet: str | None, row: int, label: str, value: str | No
         return f"{where}为空，该列为必填"
     if code == "I-HEADER-REPEAT":
         return f"{file}{f'（工作表「{sheet}」）' if sheet else ''}第 {row} 行是重复的表头行，不是培训计划"
+    if value is not None and value.endswith(" 00:00:00"):  # calamine's text of a date cell
+        value = value.removesuffix(" 00:00:00")
     shown = value if value is None or len(value) <= 60 else value[:60] + "…"
     return f"{where}为「{shown}」，应为{expected}"
 
@@ -383,7 +385,8 @@ def _read(table: str, paths: Sequence[str | os.PathLike], fields: tuple[Field, .
     rejected_frame = (pl.concat(rejected, how="diagonal_relaxed") if rejected
                       else pl.DataFrame(schema={**{c: pl.Utf8 for c in PROVENANCE[:2]}, "source_row": pl.Int64,
                                                 "reasons": pl.Utf8}))
-    set_aside = pl.concat(problems) if problems else _empty_problems()
+    set_aside = (pl.concat(problems).sort("file", "sheet", "row", nulls_last=True, maintain_order=True)
+                 if problems else _empty_problems())
     files = pl.DataFrame(file_rows, schema={
         "file": pl.Utf8, "sheet": pl.Utf8, "header_row": pl.Int64, "rows_read": pl.Int64,
         "rows_accepted": pl.Int64, "rows_set_aside": pl.Int64, "blank_rows": pl.Int64,

@@ -9,15 +9,23 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from casplan.eligibility import Eligibility, check
 from casplan.errors import InputError
 from casplan.intake import Intake, read_history, read_plans, read_roster
 from casplan.overrides import Overrides, read_overrides
 from casplan.policy import Policy, load_policy
+from casplan.scoring import Scores, score
 
-__all__ = ["Inputs", "Loaded", "load", "assess", "sample_inputs"]
+if TYPE_CHECKING:
+    import polars as pl
+
+    from casplan.directions import Vocabulary
+
+__all__ = ["Inputs", "Loaded", "load", "assess", "sample_inputs", "vocabulary_of", "match_directions", "score_year"]
 
 
 @dataclass(frozen=True)
@@ -92,3 +100,39 @@ def assess(loaded: Loaded) -> Eligibility:
                  history=loaded.history.frame if loaded.history is not None else None,
                  roster=loaded.roster.frame if loaded.roster is not None else None,
                  overrides=loaded.overrides)
+
+
+@lru_cache(maxsize=8)
+def _vocabulary(path: str) -> "Vocabulary":
+    from casplan.directions import load_directions
+
+    return load_directions(path)
+
+
+def vocabulary_of(policy: Policy) -> "Vocabulary":
+    """The direction vocabulary the policy names (read once per process)."""
+    return _vocabulary(str(policy.directions_path()))
+
+
+def match_directions(applications: "pl.DataFrame", policy: Policy) -> "pl.DataFrame":
+    """Every (application, track, direction) score with the matched words (long)."""
+    from casplan.directions import match_frame
+
+    return match_frame(applications, vocabulary=vocabulary_of(policy), threshold=policy.scoring.match_threshold)
+
+
+def score_year(eligibility: Eligibility, policy: Policy, *, matches: "pl.DataFrame | None" = None,
+               reviews: "pl.DataFrame | None" = None, weights: dict[str, dict[str, float]] | None = None) -> Scores:
+    """Scores of every eligible (application, track) pair.
+
+    ``matches`` (from :func:`match_directions`) can be passed in to avoid matching again (the what-if).
+    """
+    from casplan.directions import best_direction
+
+    if matches is None:
+        matches = match_directions(eligibility.applications, policy)
+    best = best_direction(matches, by_track=True)
+    vocab = vocabulary_of(policy)
+    return score(eligibility.eligible_pairs(), policy=policy, directions=best,
+                 history_matches=eligibility.history_matches, reviews=reviews, weights=weights,
+                 tracks_with_directions={t.id for t in vocab.tracks if t.directions})
