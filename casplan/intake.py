@@ -150,10 +150,13 @@ def _message(file: str, sheet: str | None, row: int, label: str, value: str | No
         return f"{where}为空，该列为必填"
     if code == "I-HEADER-REPEAT":
         return f"{file}{f'（工作表「{sheet}」）' if sheet else ''}第 {row} 行是重复的表头行，不是培训计划"
-    if value is not None and value.endswith(" 00:00:00"):  # calamine's text of a date cell
-        value = value.removesuffix(" 00:00:00")
     shown = value if value is None or len(value) <= 60 else value[:60] + "…"
     return f"{where}为「{shown}」，应为{expected}"
+
+
+def _shown(value: str | None) -> str | None:
+    """A raw cell as the analyst saw it in Excel (calamine writes date cells with a midnight time)."""
+    return value.removesuffix(" 00:00:00") if value is not None else None
 
 
 def _empty_problems() -> pl.DataFrame:
@@ -296,23 +299,39 @@ def _read_all(paths: Sequence[str | os.PathLike], fields: tuple[Field, ...]
     tables: list[RawTable] = []
     notes: list[tuple[str, str]] = []
     errors: list[UnreadableFileError] = []
+    root = _common_root(paths)
     for p in files:
         try:
-            found, file_notes = read_tables(p, fields=fields, display_name=_display(p))
+            found, file_notes = read_tables(p, fields=fields, display_name=_display(p, root))
         except UnreadableFileError as exc:
             errors.append(exc)
             continue
         tables.extend(found)
-        notes.extend((_display(p), n) for n in file_notes)
+        notes.extend((_display(p, root), n) for n in file_notes)
     return tables, notes, errors
 
 
-def _display(path: Path) -> str:
-    """A short, stable name for a file in messages: relative to the working folder when inside it."""
+def _display(path: Path, root: Path | None = None) -> str:
+    """A short, stable name for a file in messages: relative to the folder the inputs share."""
+    for base in (root, Path.cwd()):
+        if base is None:
+            continue
+        try:
+            return path.resolve().relative_to(base.resolve()).as_posix()
+        except ValueError:
+            continue
+    return str(path)
+
+
+def _common_root(paths: Sequence[str | os.PathLike]) -> Path | None:
+    """The folder above all inputs (a folder input counts as its parent, so its name is kept)."""
+    parents = [str(Path(p).resolve().parent) for p in paths]
+    if not parents:
+        return None
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return Path(os.path.commonpath(parents))
     except ValueError:
-        return str(path)
+        return None
 
 
 def _read(table: str, paths: Sequence[str | os.PathLike], fields: tuple[Field, ...],
@@ -361,7 +380,7 @@ def _read(table: str, paths: Sequence[str | os.PathLike], fields: tuple[Field, .
         raw_idx = raw.with_row_index("index")
         if found.height:
             located = found.join(raw_idx.select("index", *PROVENANCE), on="index", how="left")
-            values = [raw_idx[c][i] if c in raw_idx.columns else None
+            values = [_shown(raw_idx[c][i]) if c in raw_idx.columns else None
                       for i, c in zip(located["index"].to_list(), located["column"].to_list())]
             rows = []
             for (i, col, code, expected, file, sheet, row), value in zip(located.iter_rows(), values):

@@ -67,7 +67,7 @@ def styled(frame: pl.DataFrame, *, max_rows: int = 200, caption: str | None = No
 
     Text from the export stays text: pandas escapes HTML in cell values.
     """
-    shown = frame.head(max_rows).to_pandas()
+    shown = frame.head(max_rows).to_pandas(use_pyarrow_extension_array=True)
     styler = shown.style.hide(axis="index").format(precision=1, na_rep="", escape="html")
     if caption:
         more = f"（共 {frame.height} 行，显示前 {max_rows} 行）" if frame.height > max_rows else ""
