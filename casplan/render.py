@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -18,6 +19,7 @@ from casplan.errors import ReportError
 
 __all__ = ["render_notebook", "html_from_notebook", "add_parser", "run", "DEFAULT_TIMEOUT"]
 
+_EXTERNAL_SCRIPT = re.compile(r"<script[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>", re.I)
 DEFAULT_TIMEOUT = 600  # seconds per cell: ipykernel was seen to hang rarely (TOOLING.md)
 
 
@@ -33,7 +35,10 @@ def html_from_notebook(executed: Path, *, title: str) -> str:
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     body, _ = exporter.from_notebook_node(nb)
-    body = body.replace('<html>', '<html lang="zh-CN">', 1)
+    body = re.sub(r"<html(\s+lang=\"[^\"]*\")?>", '<html lang="zh-CN">', body, count=1)
+    # The bureau's intranet has no CDN: drop the template's external scripts (require.js, MathJax);
+    # plotly.js is inlined by the notebook renderer.
+    body = _EXTERNAL_SCRIPT.sub("", body)
     style = ("<style>body{font-family:'Noto Sans CJK SC','Noto Sans SC','Microsoft YaHei',sans-serif}"
              "</style></head>")
     return body.replace("</head>", style, 1)
