@@ -337,75 +337,78 @@ def _common_root(paths: Sequence[str | os.PathLike]) -> Path | None:
 def _read(table: str, paths: Sequence[str | os.PathLike], fields: tuple[Field, ...],
           required: tuple[str, ...], *, roster: pl.DataFrame | None = None) -> Intake:
     tables, notes, errors = _read_all(paths, fields)
-    accepted: list[pl.DataFrame] = []
-    rejected: list[pl.DataFrame] = []
-    problems: list[pl.DataFrame] = []
-    file_rows: list[dict] = []
+    usable: list[RawTable] = []
     for t in tables:
-        raw = t.frame
-        names = set(raw.columns)
-        if table == "plans" and "unit" not in names and "organizer" in names:
-            raw = raw.with_columns(pl.col("organizer").alias("unit"))
-        missing = [FIELDS_BY_NAME[r].label if table == "plans" else r for r in required if r not in raw.columns]
+        names = set(t.frame.columns) | ({"unit"} if table == "plans" and "organizer" in t.frame.columns else set())
+        missing = [r for r in required if r not in names]
         if missing:
             label = {f.name: f.label for f in fields}
             shown = "、".join(label.get(m, m) for m in missing)
-            hint = "（或「主办单位」）" if table == "plans" and "unit" in [r for r in required if r not in raw.columns] else ""
+            hint = "（或「主办单位」）" if table == "plans" and "unit" in missing else ""
             errors.append(UnreadableFileError(
                 f"{describe_place(t.file, t.sheet, t.header_row)}的表头缺少必需的列：{shown}{hint}；"
                 f"找到的列：{'、'.join(t.columns)}", file=t.file, sheet=t.sheet, row=t.header_row))
             continue
-        frame, found = _normalise(raw, fields)
-        extra: list = []
-        if table == "plans":
-            frame, extra = _plan_codes(frame)
-            if "unit" in frame.columns and "organizer" in frame.columns:
-                frame = frame.with_columns(pl.coalesce("unit", "organizer").alias("unit"))
-            if "start_date" in frame.columns and "end_date" in frame.columns:
-                order = frame.select(
-                    (pl.col("end_date") < pl.col("start_date")).fill_null(False)).to_series()
-                extra += [(i, "end_date", "I-DATE-ORDER", "不早于培训开始时间的日期")
-                          for i in order.arg_true().to_list()]
-            repeat = raw.get_column("train_name").map_elements(
-                lambda v: match_header(v) == "train_name", return_dtype=pl.Boolean).fill_null(False)
-            extra += [(i, "train_name", "I-HEADER-REPEAT", "") for i in repeat.arg_true().to_list()]
-        checked = failures(frame, table)
-        if extra:
-            checked = pl.concat([checked, pl.DataFrame(extra, schema=checked.schema, orient="row")])
-        found = pl.concat([found, checked]).unique(subset=["index", "column"], keep="first", maintain_order=True)
-        header_repeat = found.filter(pl.col("code") == "I-HEADER-REPEAT")["index"]
-        found = found.filter(~pl.col("index").is_in(header_repeat.implode()) | (pl.col("code") == "I-HEADER-REPEAT"))
-        bad_index = found["index"].unique()
-        label_of = {f.name: f.label for f in fields}
-        raw_idx = raw.with_row_index("index")
-        if found.height:
-            located = found.join(raw_idx.select("index", *PROVENANCE), on="index", how="left")
-            values = [_shown(raw_idx[c][i]) if c in raw_idx.columns else None
-                      for i, c in zip(located["index"].to_list(), located["column"].to_list())]
-            rows = []
-            for (i, col, code, expected, file, sheet, row), value in zip(located.iter_rows(), values):
-                label = label_of.get(col, col)
-                rows.append((file, sheet, row, label, value, code, _message(file, sheet, row, label, value, expected, code)))
-            problems.append(pl.DataFrame(rows, schema=PROBLEM_SCHEMA, orient="row"))
-            reasons = (located.group_by("index")
-                       .agg(pl.col("code").str.join("；").alias("reasons")))
-            rejected.append(raw_idx.filter(pl.col("index").is_in(bad_index.implode()))
-                            .join(reasons, on="index", how="left").drop("index"))
-        good = frame.with_row_index("index").filter(~pl.col("index").is_in(bad_index.implode())).drop("index")
-        accepted.append(good)
+        usable.append(t)
+    # All tables are processed as one frame: parsing and validation cost per column, not per file.
+    raw = (pl.concat([t.frame.with_columns(pl.lit(k, pl.Int32).alias("_table")) for k, t in enumerate(usable)],
+                     how="diagonal") if usable else pl.DataFrame(schema={"_table": pl.Int32}))
+    if table == "plans" and "organizer" in raw.columns:
+        raw = raw.with_columns((pl.coalesce("unit", "organizer") if "unit" in raw.columns
+                                else pl.col("organizer")).alias("unit"))
+    frame, found = _normalise(raw, fields)
+    extra: list = []
+    if table == "plans" and raw.height:
+        frame, extra = _plan_codes(frame)
+        if "start_date" in frame.columns and "end_date" in frame.columns:
+            order = frame.select((pl.col("end_date") < pl.col("start_date")).fill_null(False)).to_series()
+            extra += [(i, "end_date", "I-DATE-ORDER", "不早于培训开始时间的日期") for i in order.arg_true().to_list()]
+        names = raw.get_column("train_name")
+        labels = {v: match_header(v) == "train_name" for v in names.drop_nulls().unique().to_list()}
+        repeat = names.replace_strict(labels, default=False, return_dtype=pl.Boolean).fill_null(False)
+        extra += [(i, "train_name", "I-HEADER-REPEAT", "") for i in repeat.arg_true().to_list()]
+    checked = failures(frame, table) if raw.height else found.clear()
+    if extra:
+        checked = pl.concat([checked, pl.DataFrame(extra, schema=checked.schema, orient="row")])
+    found = pl.concat([found, checked]).unique(subset=["index", "column"], keep="first", maintain_order=True)
+    header_repeat = found.filter(pl.col("code") == "I-HEADER-REPEAT")["index"]
+    found = found.filter(~pl.col("index").is_in(header_repeat.implode()) | (pl.col("code") == "I-HEADER-REPEAT"))
+    bad_index = found["index"].unique()
+    label_of = {f.name: f.label for f in fields}
+    raw_idx = raw.with_row_index("index")
+    set_aside = _empty_problems()
+    rejected_frame = pl.DataFrame(schema={**{c: pl.Utf8 for c in PROVENANCE[:2]}, "source_row": pl.Int64,
+                                          "reasons": pl.Utf8})
+    if found.height:
+        located = found.join(raw_idx.select("index", *PROVENANCE), on="index", how="left")
+        values = [_shown(raw_idx[c][i]) if c in raw_idx.columns else None
+                  for i, c in zip(located["index"].to_list(), located["column"].to_list())]
+        rows = []
+        for (i, col, code, expected, file, sheet, row), value in zip(located.iter_rows(), values):
+            label = label_of.get(col, col)
+            rows.append((file, sheet, row, label, value, code, _message(file, sheet, row, label, value, expected, code)))
+        set_aside = pl.DataFrame(rows, schema=PROBLEM_SCHEMA, orient="row").sort(
+            "file", "sheet", "row", nulls_last=True, maintain_order=True)
+        reasons = located.group_by("index").agg(pl.col("code").str.join("；").alias("reasons"))
+        rejected_frame = (raw_idx.filter(pl.col("index").is_in(bad_index.implode()))
+                          .join(reasons, on="index", how="left").drop("index", "_table")
+                          .sort("source_file", "source_sheet", "source_row", nulls_last=True))
+        # a table's unknown columns are null in the others' rows: keep only columns with something in them
+        rejected_frame = rejected_frame.select([c for c in rejected_frame.columns
+                                                if c in PROVENANCE or rejected_frame[c].null_count() < rejected_frame.height])
+    keep = ~pl.int_range(0, pl.len()).is_in(bad_index.implode())
+    good = frame.with_columns(raw.get_column("_table")).filter(keep)
+    per_table = dict(good.group_by("_table").len().iter_rows())
+    file_rows = []
+    for k, t in enumerate(usable):
+        accepted_n = per_table.get(k, 0)
         file_rows.append({
             "file": t.file, "sheet": t.sheet, "header_row": t.header_row,
-            "rows_read": raw.height, "rows_accepted": good.height, "rows_set_aside": raw.height - good.height,
+            "rows_read": t.frame.height, "rows_accepted": accepted_n, "rows_set_aside": t.frame.height - accepted_n,
             "blank_rows": t.blank_rows, "unknown_columns": "、".join(t.unknown_columns),
             "notes": "；".join(t.notes),
         })
-    frame = pl.concat(accepted, how="diagonal_relaxed") if accepted else pl.DataFrame()
-    frame = _complete(frame, fields)
-    rejected_frame = (pl.concat(rejected, how="diagonal_relaxed") if rejected
-                      else pl.DataFrame(schema={**{c: pl.Utf8 for c in PROVENANCE[:2]}, "source_row": pl.Int64,
-                                                "reasons": pl.Utf8}))
-    set_aside = (pl.concat(problems).sort("file", "sheet", "row", nulls_last=True, maintain_order=True)
-                 if problems else _empty_problems())
+    frame = _complete(good.drop("_table"), fields)
     files = pl.DataFrame(file_rows, schema={
         "file": pl.Utf8, "sheet": pl.Utf8, "header_row": pl.Int64, "rows_read": pl.Int64,
         "rows_accepted": pl.Int64, "rows_set_aside": pl.Int64, "blank_rows": pl.Int64,

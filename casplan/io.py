@@ -367,8 +367,8 @@ def _table_from_grid(grid: _Grid, name: str, fields: tuple[Field, ...], notes: l
     )
     data_cols = [c for c in body.columns if c not in PROVENANCE]
     if data_cols:
-        blank = pl.all_horizontal(
-            [pl.col(c).is_null() | (pl.col(c).str.strip_chars(" \t\r\n\u3000\u00a0") == "") for c in data_cols])
+        blank = pl.all_horizontal(  # anchored: stops at the first visible character of long cells
+            [pl.col(c).is_null() | pl.col(c).str.contains(r"^[\s\u3000\u00a0\u200b\ufeff]*$") for c in data_cols])
         blank_rows = int(body.select(blank.sum()).item())
         body = body.filter(~blank)
     else:

@@ -503,6 +503,7 @@ def parse_date(value: object) -> _dt.date | None:
 _ASCII_PUNCTUATION = frozenset(string.punctuation)
 
 
+@lru_cache(maxsize=None)
 def _drop_char(char: str) -> bool:
     if char in _ASCII_PUNCTUATION or char.isspace():
         return True
@@ -511,6 +512,7 @@ def _drop_char(char: str) -> bool:
     return category[0] in "PZ" or category in ("Cc", "Cf")
 
 
+@lru_cache(maxsize=1 << 17)
 def normalize_name(value: str) -> str:
     """Fold a project or unit name into its identity key.
 
