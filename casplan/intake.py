@@ -22,7 +22,7 @@ import polars as pl
 
 from casplan.errors import UnreadableFileError
 from casplan.fields import (FIELDS, FIELDS_BY_NAME, HISTORY_FIELDS, PROVENANCE, REQUIRED_PLAN_FIELDS,
-                            ROSTER_FIELDS, Field, match_header)
+                            REVIEW_FIELDS, ROSTER_FIELDS, Field, match_header)
 from casplan.io import RawTable, expand_paths, read_tables
 from casplan.normalize import normalize_column, normalize_name, parse_bool, stable_id
 from casplan.schema import failures
@@ -32,6 +32,7 @@ __all__ = [
     "read_plans",
     "read_history",
     "read_roster",
+    "read_reviews",
     "PROBLEM_SCHEMA",
     "INTAKE_REASONS",
     "describe_place",
@@ -518,6 +519,13 @@ def read_history(paths: Iterable[str | os.PathLike] | str | os.PathLike) -> Inta
         paths = [paths]
     intake = _read("history", list(paths), HISTORY_FIELDS, ("unit", "year", "train_name"))
     return intake
+
+
+def read_reviews(paths: Iterable[str | os.PathLike] | str | os.PathLike) -> Intake:
+    """Read expert reviews (申报编号, 评审专家, 评分[, 把握程度])."""
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    return _read("reviews", list(paths), REVIEW_FIELDS, ("app_id", "reviewer", "score"))
 
 
 def read_roster(paths: Iterable[str | os.PathLike] | str | os.PathLike) -> Intake:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from casplan.eligibility import Eligibility, check
 from casplan.errors import InputError
-from casplan.intake import Intake, read_history, read_plans, read_roster
+from casplan.intake import Intake, read_history, read_plans, read_reviews, read_roster
 from casplan.overrides import Overrides, read_overrides
 from casplan.policy import Policy, load_policy
 from casplan.scoring import Scores, score
@@ -60,6 +60,7 @@ class Loaded:
     roster: Intake | None
     history: Intake | None
     overrides: Overrides
+    reviews: Intake | None = None
     errors: tuple[InputError, ...] = field(default=())
 
     @property
@@ -71,7 +72,7 @@ def sample_inputs(root: str | os.PathLike = "data/samples/2023", *, dirty: bool 
     """The shipped sample year (clean ``plans.xlsx``, or the ``dirty/`` export)."""
     base = Path(root)
     return Inputs.of(base / ("dirty" if dirty else "plans.xlsx"), history=base / "history.xlsx",
-                     roster=base / "roster.xlsx")
+                     roster=base / "roster.xlsx", reviews=base / "reviews.csv")
 
 
 def load(inputs: Inputs) -> Loaded:
@@ -84,14 +85,15 @@ def load(inputs: Inputs) -> Loaded:
     errors: list[InputError] = []
     roster = read_roster([inputs.roster]) if inputs.roster else None
     history = read_history([inputs.history]) if inputs.history else None
-    for part in (roster, history):
+    reviews = read_reviews([inputs.reviews]) if inputs.reviews else None
+    for part in (roster, history, reviews):
         if part is not None:
             errors.extend(part.errors)
     plans = read_plans(list(inputs.plans), roster=roster.frame if roster is not None and roster.ok else None)
     errors.extend(plans.errors)
     overrides = read_overrides(inputs.overrides)
     return Loaded(policy=policy, plans=plans, roster=roster, history=history, overrides=overrides,
-                  errors=tuple(errors))
+                  reviews=reviews, errors=tuple(errors))
 
 
 def assess(loaded: Loaded) -> Eligibility:
@@ -135,4 +137,5 @@ def score_year(eligibility: Eligibility, policy: Policy, *, matches: "pl.DataFra
     vocab = vocabulary_of(policy)
     return score(eligibility.eligible_pairs(), policy=policy, directions=best,
                  history_matches=eligibility.history_matches, reviews=reviews, weights=weights,
-                 tracks_with_directions={t.id for t in vocab.tracks if t.directions})
+                 tracks_with_directions={t.id for t in vocab.tracks if t.directions},
+                 application_ids=set(eligibility.applications["app_id"]))

@@ -2165,6 +2165,28 @@ English: synthetic CAS 2023 training-plan sample (roster, history, clean plans, 
 """
 
 
+REVIEWERS = ("张明华研究员", "李卫东研究员", "王晓燕研究员", "赵建国研究员", "陈思远研究员", "刘志强研究员")
+
+
+def _reviews_csv(year: SampleYear, seed: int) -> bytes:
+    """Expert reviews of the money applications: each by three reviewers of different leniency.
+
+    Its own random stream (seed + 1), so the other files do not change with it.
+    """
+    rng = random.Random(seed + 1)
+    leniency = {r: rng.uniform(-12, 12) for r in REVIEWERS}
+    tracks = year.cases["application_tracks"]
+    lines = ["申报编号,评审专家,评分"]
+    for plan_id in sorted(tracks):
+        if tracks[plan_id] not in ("yanxiu", "duanqi", "jingpin", "mohrss"):
+            continue
+        quality = rng.gauss(72, 9)
+        for reviewer in sorted(rng.sample(REVIEWERS, 3)):
+            mark = max(40.0, min(99.0, quality + leniency[reviewer] + rng.gauss(0, 4)))
+            lines.append(f"P{plan_id},{reviewer},{mark:.0f}")
+    return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
 def generate(out_dir: Path, *, seed: int = DEFAULT_SEED) -> dict[str, Path]:
     """Write a sample year to ``out_dir`` (byte-identical for the same seed).
 
@@ -2188,7 +2210,7 @@ def generate(out_dir: Path, *, seed: int = DEFAULT_SEED) -> dict[str, Path]:
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     paths = generate(Path(tmp), seed=5)
     ...     sorted(p for p in paths if "/" not in p)
-    ['CASES.json', 'README.md', 'history.xlsx', 'plans.xlsx', 'roster.xlsx']
+    ['CASES.json', 'README.md', 'history.xlsx', 'plans.xlsx', 'reviews.csv', 'roster.xlsx']
     """
     root = Path(out_dir)
     root.mkdir(parents=True, exist_ok=True)
@@ -2207,8 +2229,9 @@ def generate(out_dir: Path, *, seed: int = DEFAULT_SEED) -> dict[str, Path]:
     dump = {"ensure_ascii": False, "indent": 2}
     _write_bytes(root / "dirty" / "EXPECTED.json", (json.dumps(expected, **dump) + "\n").encode())
     _write_bytes(root / "CASES.json", (json.dumps(year.cases, **dump) + "\n").encode())
+    _write_bytes(root / "reviews.csv", _reviews_csv(year, seed))
     _write_bytes(root / "README.md", _readme(year, expected).encode())
-    rels = ["roster.xlsx", "history.xlsx", "plans.xlsx", "CASES.json", "README.md",
+    rels = ["roster.xlsx", "history.xlsx", "plans.xlsx", "reviews.csv", "CASES.json", "README.md",
             EXPORT_FILE, BRANCH_CSV, *unit_files, "dirty/EXPECTED.json"]
     return {rel: (root / rel).resolve() for rel in rels}
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pandera.polars as pa
 import polars as pl
 
-from casplan.fields import FIELDS, FIELDS_BY_NAME, HISTORY_FIELDS, ROSTER_FIELDS, Field
+from casplan.fields import FIELDS, FIELDS_BY_NAME, HISTORY_FIELDS, REVIEW_FIELDS, ROSTER_FIELDS, Field
 
 __all__ = [
     "Bound",
@@ -96,8 +96,14 @@ RosterSchema = pa.DataFrameSchema(
     name="单位名册", strict=False, coerce=True,
 )
 
+REVIEW_BOUNDS: dict[str, Bound] = {"score": Bound(0, 100), "confidence": Bound(0, 100)}
+ReviewSchema = pa.DataFrameSchema(
+    {**_columns(REVIEW_FIELDS, REVIEW_BOUNDS, ("app_id", "reviewer", "score")), **_provenance()},
+    name="专家评审", strict=False, coerce=True,
+)
+
 _SCHEMAS = {"plans": (PlanSchema, PLAN_BOUNDS), "history": (HistorySchema, HISTORY_BOUNDS),
-            "roster": (RosterSchema, {})}
+            "roster": (RosterSchema, {}), "reviews": (ReviewSchema, REVIEW_BOUNDS)}
 
 
 def schema_for(table: str) -> pa.DataFrameSchema:

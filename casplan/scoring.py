@@ -217,7 +217,8 @@ def rank(table: pl.DataFrame, *, policy: Policy) -> tuple[pl.DataFrame, list[str
 
 def score(pairs: pl.DataFrame, *, policy: Policy, directions: pl.DataFrame | None = None,
           history_matches: pl.DataFrame | None = None, reviews: pl.DataFrame | None = None,
-          weights: dict[str, dict[str, float]] | None = None, tracks_with_directions: set[str] | None = None) -> Scores:
+          weights: dict[str, dict[str, float]] | None = None, tracks_with_directions: set[str] | None = None,
+          application_ids: set[str] | None = None) -> Scores:
     """Score and rank eligible (application, track) pairs.
 
     Parameters
@@ -226,6 +227,8 @@ def score(pairs: pl.DataFrame, *, policy: Policy, directions: pl.DataFrame | Non
     directions : best direction per (app_id, track): ``score``, ``direction``, ``terms``.
     reviews : expert reviews (app_id, reviewer, score[, confidence]), optional.
     weights : per-track weights replacing the policy's (the what-if); missing tracks keep the policy's.
+    application_ids : every application of the year (eligible or not): reviews may name any of them,
+        and each reviewer is calibrated over all their scores. Default: the ids in ``pairs``.
     """
     for col in ("app_id", "track", "unit"):
         if col not in pairs.columns:
@@ -246,7 +249,7 @@ def score(pairs: pl.DataFrame, *, policy: Policy, directions: pl.DataFrame | Non
                                       "percentile": pl.Float64})
     rw = policy.scoring.review_weight
     if reviews is not None and reviews.height:
-        calibrated, w = calibrate_reviews(reviews, app_ids=set(pairs["app_id"]))
+        calibrated, w = calibrate_reviews(reviews, app_ids=application_ids or set(pairs["app_id"]))
         warnings += w
         per_app = calibrated.group_by("app_id").agg(pl.col("percentile").mean().alias("review"),
                                                     pl.col("raw").mean().alias("review_raw"))

@@ -73,3 +73,101 @@ def styled(frame: pl.DataFrame, *, max_rows: int = 200, caption: str | None = No
         more = f"（共 {frame.height} 行，显示前 {max_rows} 行）" if frame.height > max_rows else ""
         styler = styler.set_caption(caption + more)
     return styler
+
+
+def eligibility_overview(summary: pl.DataFrame, track_names: dict[str, str]) -> pl.DataFrame:
+    """Per track: applications entering it, eligible, not eligible, eligible only thanks to a waiver."""
+    order = list(track_names)
+    out = (summary.group_by("track").agg(
+        pl.len().alias("申报"), pl.col("eligible").sum().alias("具备资格"),
+        (~pl.col("eligible")).sum().alias("不具备资格"),
+        (pl.col("eligible") & (pl.col("waived").list.len() > 0)).sum().alias("其中经豁免"))
+        .with_columns(pl.col("track").replace_strict({t: i for i, t in enumerate(order)}, default=len(order)).alias("_o"))
+        .sort("_o").drop("_o"))
+    return out.with_columns(pl.col("track").replace_strict(track_names, default=pl.col("track")).alias("类别")) \
+        .select("类别", "申报", "具备资格", "不具备资格", "其中经豁免")
+
+
+def ineligible_table(summary: pl.DataFrame, track_names: dict[str, str]) -> pl.DataFrame:
+    """Every (application, track) that may not compete, with the failing rules and their messages."""
+    bad = summary.filter(~pl.col("eligible"))
+    return bad.select(
+        pl.col("app_id").alias("申报编号"), pl.col("unit").alias("单位"), pl.col("train_name").alias("培训名称"),
+        pl.col("track").replace_strict(track_names, default=pl.col("track")).alias("类别"),
+        pl.col("reasons").list.join("、").alias("原因代码"),
+        pl.col("messages").list.join("；").alias("说明"),
+    ).sort("类别", "单位", "申报编号")
+
+
+def units_table(units: pl.DataFrame) -> pl.DataFrame:
+    """The units' own report: submission, lateness, 二十大 study, 2022 execution, notes."""
+    def yes(c: str) -> pl.Expr:
+        return pl.when(pl.col(c)).then(pl.lit("是")).when(~pl.col(c)).then(pl.lit("否")).otherwise(pl.lit(""))
+
+    return units.sort("branch", "unit", nulls_last=True).select(
+        pl.col("unit").alias("单位"), pl.col("unit_type").alias("单位类型"), pl.col("branch").alias("所属分院"),
+        pl.col("plan_rows").alias("计划条数"), pl.col("applications").alias("申报项数"),
+        yes("submitted").alias("已报送"), yes("late").alias("逾期"), yes("has_p2").alias("含二十大精神学习"),
+        pl.col("u2_code").fill_null("").alias("2022执行情况"), pl.col("notes").alias("说明"))
+
+
+def history_table(matches: pl.DataFrame, applications: pl.DataFrame) -> pl.DataFrame:
+    """Which earlier-year project each application was matched to, how alike the names are, and who decided."""
+    decided = {"auto": "自动匹配", "confirmed": "人工确认", "rejected": "人工否定"}
+    names = applications.select("app_id", "unit", "train_name")
+    return matches.join(names, on="app_id", how="left").select(
+        pl.col("app_id").alias("申报编号"), pl.col("unit").alias("单位"), pl.col("train_name").alias("2023年名称"),
+        pl.col("history_id").alias("往年项目编号"), pl.col("history_year").alias("年度"),
+        pl.col("history_name").alias("往年名称"), pl.col("history_track").alias("往年类别"),
+        pl.col("similarity").alias("名称相似度"),
+        pl.col("decided").replace_strict(decided, default=pl.col("decided")).alias("认定"),
+    ).sort("单位", "申报编号", "年度")
+
+
+def score_table(table: pl.DataFrame, track_names: dict[str, str]) -> pl.DataFrame:
+    """Ranked scores per track, with the matched direction and words."""
+    cols = [
+        pl.col("track").replace_strict(track_names, default=pl.col("track")).alias("类别"),
+        pl.col("rank").alias("排名"), pl.col("app_id").alias("申报编号"), pl.col("unit").alias("单位"),
+        pl.col("train_name").alias("培训名称"), pl.col("score").round(1).alias("总分"),
+        pl.col("criteria_score").round(1).alias("准则得分"),
+        (pl.col("review") * 100).round(1).alias("评审（校准后百分位）"),
+        pl.col("best_direction").alias("匹配方向"), pl.col("matched_terms").alias("命中词（字段）"),
+        pl.when(pl.col("tied")).then(pl.lit("并列")).otherwise(pl.lit("")).alias("并列"),
+    ]
+    order = {t: i for i, t in enumerate(track_names)}
+    return (table.with_columns(pl.col("track").replace_strict(order, default=len(order)).alias("_o"))
+            .sort("_o", "rank").select(cols))
+
+
+def breakdown_table(breakdown: pl.DataFrame, labels: dict[str, str]) -> pl.DataFrame:
+    """Per criterion: raw value, normalised value, weight, contribution (a score that explains itself)."""
+    return breakdown.select(
+        pl.col("app_id").alias("申报编号"),
+        pl.col("criterion").replace_strict(labels, default=pl.col("criterion")).alias("准则"),
+        pl.col("raw").alias("原始值"), pl.col("value").round(3).alias("归一化值"),
+        (pl.col("weight") * 100).round(1).alias("权重%"), pl.col("contribution").round(2).alias("得分贡献"))
+
+
+def calibration_table(table: pl.DataFrame, track_names: dict[str, str], *, min_change: int = 1) -> pl.DataFrame:
+    """Applications whose rank moved when the reviewers' scores were calibrated."""
+    if "rank_uncalibrated" not in table.columns:
+        return pl.DataFrame({"说明": ["没有专家评审数据"]})
+    moved = table.with_columns((pl.col("rank_uncalibrated") - pl.col("rank")).alias("move")) \
+        .filter(pl.col("move").abs() >= min_change)
+    return moved.sort("track", "rank").select(
+        pl.col("track").replace_strict(track_names, default=pl.col("track")).alias("类别"),
+        pl.col("app_id").alias("申报编号"), pl.col("train_name").alias("培训名称"),
+        pl.col("review_raw").round(1).alias("评审原始均分"), (pl.col("review") * 100).round(1).alias("校准后百分位"),
+        pl.col("rank_uncalibrated").alias("未校准排名"), pl.col("rank").alias("校准后排名"),
+        pl.col("move").alias("上升名次"))
+
+
+def direction_counts(matches: pl.DataFrame, track_names: dict[str, str]) -> pl.DataFrame:
+    """Directions × tracks: how many applications match each direction (above the threshold)."""
+    hit = matches.filter(pl.col("is_match"))
+    counts = hit.group_by("track", "direction").agg(pl.col("app_id").n_unique().alias("n"))
+    allpairs = matches.select("track", "direction").unique(maintain_order=True)
+    out = allpairs.join(counts, on=["track", "direction"], how="left").with_columns(pl.col("n").fill_null(0))
+    return out.select(pl.col("track").replace_strict(track_names, default=pl.col("track")).alias("类别"),
+                      pl.col("direction").alias("重点支持方向"), pl.col("n").alias("匹配的申报数"))
