@@ -601,8 +601,9 @@ def _summarise(apps: pl.DataFrame, verdicts: pl.DataFrame) -> pl.DataFrame:
         pl.col("code").filter(pl.col("status") == "warn").alias("warnings"),
         pl.col("code").filter(pl.col("status") == "waived").alias("waived"),
         pl.col("message").filter(pl.col("status").is_in(["fail", "warn", "waived"])).alias("messages"),
+        pl.col("message").filter(pl.col("status") == "fail").alias("fail_messages"),
     )
     out = pairs.join(agg, on=["app_id", "track"], how="left").with_columns(
-        [pl.col(c).fill_null(pl.lit([], dtype=pl.List(pl.Utf8))) for c in ("reasons", "warnings", "waived", "messages")])
+        [pl.col(c).fill_null(pl.lit([], dtype=pl.List(pl.Utf8))) for c in ("reasons", "warnings", "waived", "messages", "fail_messages")])
     return out.with_columns((pl.col("reasons").list.len() == 0).alias("eligible")).sort("app_id", "track")
 

@@ -68,7 +68,9 @@ def styled(frame: pl.DataFrame, *, max_rows: int = 200, caption: str | None = No
     Text from the export stays text: pandas escapes HTML in cell values.
     """
     shown = frame.head(max_rows).to_pandas(use_pyarrow_extension_array=True)
-    styler = shown.style.hide(axis="index").format(precision=1, na_rep="", escape="html")
+    styler = (shown.style.hide(axis="index").format(precision=1, na_rep="", escape="html")
+              .set_properties(**{"text-align": "left", "vertical-align": "top"})
+              .set_table_styles([{"selector": "th", "props": "text-align: left; white-space: nowrap;"}]))
     if caption:
         more = f"（共 {frame.height} 行，显示前 {max_rows} 行）" if frame.height > max_rows else ""
         styler = styler.set_caption(caption + more)
@@ -95,7 +97,7 @@ def ineligible_table(summary: pl.DataFrame, track_names: dict[str, str]) -> pl.D
         pl.col("app_id").alias("申报编号"), pl.col("unit").alias("单位"), pl.col("train_name").alias("培训名称"),
         pl.col("track").replace_strict(track_names, default=pl.col("track")).alias("类别"),
         pl.col("reasons").list.join("、").alias("原因代码"),
-        pl.col("messages").list.join("；").alias("说明"),
+        pl.col("fail_messages").list.join("；").alias("说明"),
     ).sort("类别", "单位", "申报编号")
 
 
