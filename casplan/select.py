@@ -22,29 +22,38 @@ One binary variable per pair, solved with :func:`scipy.optimize.milp`
 precision the analyst sees); totals, cut-offs and margins all use the rounded
 scores, so "the optimum" is exact and equal to brute force.
 
-Tie-break (uniqueness). The objective is ``q + τ/M`` where ``q`` is the score
-in hundredths (an integer) and ``τ`` a small integer preference: within each
-group of pairs of equal ``q``, pairs are ordered by the application's
+Tie-break (uniqueness). The objective is ``q·M + τ`` (all integers) where
+``q`` is the score in hundredths and ``τ`` a small integer preference: within
+each group of pairs of equal ``q``, pairs are ordered by the application's
 ``tiebreak`` rank (smallest over its rows; the id when absent), then
 ``track_priority``, then id, and ``τ = group size − 1 − position``. Let ``U``
 be the largest ``Σ τ`` any choice can reach (per group, the sum of its
-``min(size, Q)`` largest ``τ`` where ``Q`` bounds the number of chosen
-pairs) and ``M = U + 1``. Then ``Σ τ/M ≤ U/M < 1`` hundredth for every
-choice, so the epsilon never overturns a difference in total score (always a
-whole number of hundredths), while two choices that differ by one swap
-inside a tie group differ by ``1/M``. HiGHS resolves differences above its
-feasibility tolerance (1e-6): ties are broken exactly while ``M < 1e5``
-(hundreds of exactly tied pairs); beyond that the choice stays optimal in
-score and deterministic, but the tie-break becomes best effort.
+``min(size, Q)`` largest ``τ``, ``Q`` bounding the number of chosen pairs)
+and ``M = U + 1``. Bound: ``Σ τ ≤ U < M`` for every choice, so the tie term
+never overturns a difference of one hundredth in total score (``M`` units),
+while two choices that differ by one swap inside a tie group differ by one
+unit. The objective being integral, HiGHS prunes on whole units and the
+tie-break is exact (checked against brute force in the tests). ``M`` is
+small in practice (about 10 for scores with two decimals); with thousands of
+exactly tied pairs ``q·M`` grows towards 1e12, where the tie-break stays
+deterministic but is best effort.
 
-Speed. HiGHS spends most of its time in root cuts on the budget knapsack.
-The kernel first solves the LP relaxation, then fixes every variable whose
-reduced cost proves that flipping it loses more than the gap between the LP
-bound and a known solution (reduced-cost fixing, exact), and solves the
-small remaining MILP; a certificate check re-solves with a wider set when
-the first guess of the gap was too small. Robustness draws and
-counterfactuals pass the previous solution as a hint, which makes the gap
-known in advance.
+Speed (exact, measured in ``benchmarks/bench_select.py``). HiGHS spends
+most of its time in root cuts on the budget knapsack, so the kernel solves a
+small *core* instead of the whole model: it solves the LP relaxation, keeps
+free only the variables whose reduced cost is within a first guess ``Δ`` of
+the LP bound (``Δ`` = 3 points, shrinking as ``1/√n`` past 400 pairs), fixes
+the others at their LP values and solves that core MILP. The answer is then
+certified: if the gap between the LP bound and the core optimum is below the
+smallest reduced cost left out, or an LP with "at least one fixed variable
+flips" cannot reach the core optimum, no better (or equally good) choice
+exists outside the core; otherwise the core is widened to exactly the
+variables that could still matter and solved again with the first answer as
+cut-off (``objective_bound``). Reduced-cost fixing uses the score-only LP and
+a margin of 0.25 hundredth, so it never cuts off a choice of optimal score,
+and the tie-break inside the core is therefore the global one. A previous
+choice (robustness draws, counterfactuals, ``solve(..., hint=...)``) serves
+as a cut-off from the start; it never changes the result, only the time.
 
 Infeasibility never raises: :func:`solve` returns a :class:`Selection` with
 ``ok == False``, ``status == "infeasible"`` and ``clashes`` naming, in
@@ -71,7 +80,8 @@ import math
 import time
 import warnings
 from dataclasses import dataclass, field, replace
-from typing import Literal, Mapping
+from collections.abc import Mapping
+from typing import Literal
 
 import numpy as np
 import polars as pl
@@ -145,6 +155,7 @@ _HIGHS_TUNING = {
     "mip_heuristic_run_feasibility_jump": False,
 }
 _DELTA0 = 300.0  # first guess of the LP–integer gap, in hundredths of a point
+_PRESOLVE_FROM = 150  # HiGHS presolve pays off only on larger restricted models
 _MARGIN = 0.25  # safety margin of reduced-cost fixing, in hundredths
 _EPS = 1e-9
 
@@ -192,6 +203,33 @@ class QuotaSpec:
         return replace(self, target=max(self.target + delta, 0))
 
 
+class _FrozenMap(Mapping):
+    """A read-only, hashable mapping that keeps its insertion order (for the options)."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Mapping | None = None) -> None:
+        self._data = dict(data or {})
+
+    def __getitem__(self, key):
+        return self._data[key]
+
+    def __iter__(self):
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted(self._data.items(), key=lambda kv: str(kv[0]))))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Mapping) and self._data == dict(other)
+
+    def __repr__(self) -> str:
+        return repr(self._data)
+
+
 @dataclass(frozen=True)
 class SelectOptions:
     """Every knob of the selection, as plain data (no policy parsing here).
@@ -211,10 +249,13 @@ class SelectOptions:
     track_priority : at equal score, an application is placed in the earlier track.
     forced_in, forced_out : application ids the analyst forces in (in some eligible track) or out.
     track_names : Chinese names used in messages.
-    time_limit : seconds HiGHS may spend on one solve.
+    time_limit : seconds each HiGHS call may take; a selection found at the limit has
+        status ``time_limit`` (feasible, not proven optimal, and no longer guaranteed
+        identical across machines).
 
-    The mappings are read, never changed; build a new object with
-    :func:`dataclasses.replace` to change an option.
+    Mappings and sets are frozen on construction (the options are hashable,
+    fit for a what-if cache); build a new object with :func:`dataclasses.replace`
+    to change an option.
     """
 
     quotas: Mapping[str, QuotaSpec]
@@ -232,6 +273,30 @@ class SelectOptions:
     forced_out: frozenset[str] = frozenset()
     track_names: Mapping[str, str] = field(default_factory=lambda: dict(TRACK_NAMES))
     time_limit: float = 30.0
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        for name in ("quotas", "budget_per_track", "max_grant", "max_per_unit", "track_names"):
+            set_(self, name, _FrozenMap(getattr(self, name)))
+        for name in ("money_tracks", "one_per_unit_types", "forced_in", "forced_out"):
+            set_(self, name, frozenset(getattr(self, name)))
+        if self.one_per_unit_tracks is not None:
+            set_(self, "one_per_unit_tracks", frozenset(self.one_per_unit_tracks))
+        set_(self, "track_priority", tuple(self.track_priority))
+        for track, spec in self.quotas.items():
+            if not isinstance(spec, QuotaSpec):
+                raise PolicyError(f"类别「{track}」的名额设置应为 QuotaSpec，而不是「{spec!r}」")
+        money = [("budget_total", self.budget_total)] if self.budget_total is not None else []
+        money += [(f"budget_per_track.{t}", v) for t, v in self.budget_per_track.items()]
+        money += [(f"max_grant.{t}", v) for t, v in self.max_grant.items()]
+        for what, value in money:
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+                raise PolicyError(f"经费设置「{what}」为「{value}」，应为不小于 0 的数（万元）")
+        limits = [("one_per_unit_max", self.one_per_unit_max)]
+        limits += [(f"max_per_unit.{t}", v) for t, v in self.max_per_unit.items()]
+        for what, value in limits:
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise PolicyError(f"单位限制「{what}」为「{value}」，应为非负整数")
 
     def name(self, track: str) -> str:
         """Chinese name of ``track`` (its id when unknown)."""
@@ -429,42 +494,48 @@ def _check(candidates: pl.DataFrame, options: SelectOptions) -> pl.DataFrame:
     except pl.exceptions.PolarsError as exc:
         raise InputError(f"候选表的列类型无法转换：{exc}") from exc
     frame = frame.with_columns(pl.col("id", "unit", "unit_type", "track", "name").str.strip_chars())
-    for col in ("id", "unit", "unit_type", "track", "score", "cost"):
-        bad = frame.filter(pl.col(col).is_null() | (pl.col(col).cast(pl.String).str.strip_chars() == ""))
-        if bad.height:
-            raise InputError(f"候选表「{col}」列有 {bad.height} 个空值", column=col)
-    bad = frame.filter(~pl.col("score").is_finite() | (pl.col("score") < 0) | (pl.col("score") > 100))
-    if bad.height:
-        row = bad.row(0, named=True)
-        raise InputError(f"申报「{row['id']}」的得分为「{row['score']}」，应为 0–100 之间的数",
-                         column="score", value=row["score"])
-    bad = frame.filter(~pl.col("cost").is_finite() | (pl.col("cost") < 0))
-    if bad.height:
-        row = bad.row(0, named=True)
-        raise InputError(f"申报「{row['id']}」的经费为「{row['cost']}」，应为不小于 0 的数（万元）",
-                         column="cost", value=row["cost"])
-    bad = frame.filter(~pl.col("unit_type").is_in(sorted(UNIT_TYPES)))
-    if bad.height:
-        row = bad.row(0, named=True)
-        raise InputError(f"申报「{row['id']}」的单位类型为「{row['unit_type']}」，应为 "
-                         f"{'/'.join(sorted(UNIT_TYPES))} 之一", column="unit_type", value=row["unit_type"])
-    unknown = sorted(set(frame["track"].unique().to_list()) - set(options.quotas))
-    if unknown:
-        raise InputError(f"类别「{unknown[0]}」没有名额设置（已设置：{'、'.join(sorted(options.quotas))}）",
-                         column="track", value=unknown[0])
-    dup = frame.group_by("id", "track").len().filter(pl.col("len") > 1)
-    if dup.height:
-        row = dup.sort("id", "track").row(0, named=True)
-        raise InputError(f"申报「{row['id']}」在类别「{row['track']}」出现 {row['len']} 次，每个申报每个类别只能一行",
-                         column="id", value=row["id"])
-    multi = frame.group_by("id").agg(pl.col("unit").n_unique().alias("u"), pl.col("unit_type").n_unique().alias("t"))
-    multi = multi.filter((pl.col("u") > 1) | (pl.col("t") > 1))
-    if multi.height:
-        ident = multi.sort("id")["id"][0]
-        raise InputError(f"申报「{ident}」的各行单位或单位类型不一致", column="unit", value=ident)
+    rules = {f"empty_{c}": (pl.col(c).is_null() | (pl.col(c) == "")) for c in ("id", "unit", "unit_type", "track")}
+    rules |= {f"empty_{c}": pl.col(c).is_null() for c in ("score", "cost")}
+    rules |= {
+        "score": ~pl.col("score").is_finite() | (pl.col("score") < 0) | (pl.col("score") > 100),
+        "cost": ~pl.col("cost").is_finite() | (pl.col("cost") < 0),
+        "unit_type": ~pl.col("unit_type").is_in(sorted(UNIT_TYPES)),
+        "track": ~pl.col("track").is_in(sorted(options.quotas)),
+        "duplicate": pl.struct("id", "track").is_duplicated(),
+        "unit_mismatch": (pl.col("unit").n_unique().over("id") > 1) | (pl.col("unit_type").n_unique().over("id") > 1),
+    }
+    flags = frame.select(**{k: e.fill_null(True).any() for k, e in rules.items()}).row(0, named=True)
+    for key, flagged in flags.items():  # one pass over the frame; details only on failure
+        if flagged:
+            _raise_bad(frame.filter(rules[key].fill_null(True)).sort("id", "track"), key, options)
     return frame.with_columns(
         (pl.col("score") / SCORE_RESOLUTION).round(0).cast(pl.Int64).alias("q"),
     ).with_columns((pl.col("q") * SCORE_RESOLUTION).alias("score")).sort("id", "track")
+
+
+def _raise_bad(bad: pl.DataFrame, key: str, options: SelectOptions) -> None:
+    """Raise the InputError for the first offending candidate row."""
+    row = bad.row(0, named=True)
+    if key.startswith("empty_"):
+        col = key.removeprefix("empty_")
+        where = "" if col == "id" else f"（如申报「{row['id']}」）"
+        raise InputError(f"候选表「{col}」列有 {bad.height} 个空值{where}", column=col)
+    if key == "score":
+        raise InputError(f"申报「{row['id']}」的得分为「{row['score']}」，应为 0–100 之间的数",
+                         column="score", value=row["score"])
+    if key == "cost":
+        raise InputError(f"申报「{row['id']}」的经费为「{row['cost']}」，应为不小于 0 的数（万元）",
+                         column="cost", value=row["cost"])
+    if key == "unit_type":
+        raise InputError(f"申报「{row['id']}」的单位类型为「{row['unit_type']}」，应为 "
+                         f"{'/'.join(sorted(UNIT_TYPES))} 之一", column="unit_type", value=row["unit_type"])
+    if key == "track":
+        raise InputError(f"申报「{row['id']}」的类别「{row['track']}」没有名额设置（已设置："
+                         f"{'、'.join(sorted(options.quotas))}）", column="track", value=row["track"])
+    if key == "duplicate":
+        raise InputError(f"申报「{row['id']}」在类别「{row['track']}」出现不止一次，每个申报每个类别只能一行",
+                         column="id", value=row["id"])
+    raise InputError(f"申报「{row['id']}」的各行单位或单位类型不一致", column="unit", value=row["id"])
 
 
 def _priority_index(tracks: list[str], options: SelectOptions) -> dict[str, int]:
@@ -639,8 +710,8 @@ def _milp(c: np.ndarray, lo: np.ndarray, hi: np.ndarray, A: csr_array, lb: np.nd
           *, time_limit: float, bound: float | None = None, presolve: bool = True):
     """One HiGHS call; ``bound`` prunes every choice not better than it (minimisation).
 
-    Presolve is switched off for the restricted models: they are already
-    reduced, and HiGHS's presolve costs more than it saves there.
+    Presolve is switched off for small restricted models (measured: it costs
+    more than it saves below ~150 columns, and halves the time above).
     """
     n = len(c)
     base = {"mip_rel_gap": 0.0, "time_limit": float(time_limit), "presolve": presolve}
@@ -693,7 +764,7 @@ def _sub_milp(model: _Model, c: np.ndarray, keep: np.ndarray, x_fix: np.ndarray,
     const = float(c @ fixed)
     res = _milp(c[cols], model.var_lb[cols], model.var_ub[cols], sub[used], lo_r[used], hi_r[used],
                 time_limit=model.options.time_limit, bound=None if bound is None else bound - const,
-                presolve=len(cols) == int(np.sum(model.var_ub > model.var_lb)))
+                presolve=len(cols) > _PRESOLVE_FROM)
     if res.x is None:
         return res.status, None
     x = fixed.copy()
@@ -742,9 +813,10 @@ def _kernel(model: _Model, *, q: np.ndarray | None = None, row_lb: np.ndarray | 
         return flip.status == 2 or (flip.status == 0 and -float(flip.fun) <= z - _MARGIN)
 
     best = hint if hint is not None and _feasible(model, hint, lb, ub) else None
-    delta = _DELTA0
+    # first guess of the gap: it shrinks as the knapsack gets finer (measured ~1/sqrt(n))
+    delta = _DELTA0 * min(1.0, math.sqrt(400.0 / n))
     if best is not None:
-        delta = min(max(z_lp - float(qf @ best) + _MARGIN, _MARGIN), _DELTA0)
+        delta = min(max(z_lp - float(qf @ best) + _MARGIN, _MARGIN), delta)
 
     def bound_of(x: np.ndarray | None) -> float | None:
         return None if x is None else -float(qf @ x * scale + tau @ x) + 0.5
@@ -993,8 +1065,8 @@ def _explain(model: _Model, x: np.ndarray):
     chosen_ids = {model.ids[j] for j in range(n) if chosen[j]}
     chosen_of_id = {model.ids[j]: j for j in range(n) if chosen[j]}
 
-    # per track facts
-    tracks = sorted(set(opts.quotas))
+    # per track facts, in the order the quotas are given (the policy's order)
+    tracks = list(opts.quotas)
     n_cand = {t: 0 for t in tracks}
     n_chosen = {t: 0 for t in tracks}
     spent_t = {t: 0.0 for t in tracks}
@@ -1053,7 +1125,8 @@ def _explain(model: _Model, x: np.ndarray):
                 return info
         if full[t] and t not in last:
             info["code"] = "S-CUTOFF"
-            info["message"] = f"{opts.name(t)}名额（{opts.quotas[t].upper} 个）已全部由强制入选项目占用"
+            info["message"] = (f"{opts.name(t)}本次名额为 0" if opts.quotas[t].upper == 0 else
+                               f"{opts.name(t)}名额（{opts.quotas[t].upper} 个）已全部由强制入选项目占用")
             info["key"] = (2, 0)
             return info
         info["key"] = (0, -int(model.q[j]))
@@ -1170,7 +1243,11 @@ def _explain(model: _Model, x: np.ndarray):
             None if model.tracks[j] not in best_out
             else round(float(model.score[j] - model.score[best_out[model.tracks[j]]]), 2) for j in chosen_idx],
         "forced": [model.ids[j] in opts.forced_in for j in chosen_idx],
-    }, schema=_CHOSEN_SCHEMA).sort("track", "rank_in_track", "id")
+    }, schema=_CHOSEN_SCHEMA)
+    position = {t: k for k, t in enumerate(tracks)}
+    chosen_frame = chosen_frame.with_columns(
+        pl.col("track").replace_strict(position, return_dtype=pl.Int64).alias("_order")
+    ).sort("_order", "rank_in_track", "id").drop("_order")
     decisions = pl.DataFrame(dec_rows, schema=_DECISION_SCHEMA, orient="row") if dec_rows else \
         pl.DataFrame(schema=_DECISION_SCHEMA)
     decisions = decisions.with_columns(
@@ -1221,7 +1298,7 @@ def _infeasible_frames(model: _Model, clashes: list[Clash]):
         pl.col("track").replace_strict({t: opts.name(t) for t in set(model.tracks)}, default=None,
                                        return_dtype=pl.String).alias("track_name")
     ).select(list(_DECISION_SCHEMA)[:4] + ["track_name"] + list(_DECISION_SCHEMA)[4:])
-    tracks = sorted(opts.quotas)
+    tracks = list(opts.quotas)
     counts = {t: 0 for t in tracks}
     for t in model.tracks:
         counts[t] += 1
@@ -1377,7 +1454,8 @@ def counterfactuals(candidates: pl.DataFrame, *, options: SelectOptions, budget_
         for step in (budget_delta, -budget_delta):
             ub = model.row_ub.copy()
             ub[model.budget_row] = float(options.budget_total) + step
-            label = f"经费总额{'增加' if step > 0 else '减少'} {_fmt(abs(step))} 万元（{_fmt(float(options.budget_total) + step)} 万元）"
+            new_total = _fmt(float(options.budget_total) + step)
+            label = f"经费总额{'增加' if step > 0 else '减少'} {_fmt(abs(step))} 万元（{new_total} 万元）"
             scenarios.append((f"budget{'+' if step > 0 else '-'}{_fmt(abs(step))}", label, None, float(step),
                               model.row_lb.copy(), ub))
     names = {model.ids[j]: model.names[j] for j in range(model.n)}

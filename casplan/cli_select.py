@@ -1,0 +1,424 @@
+"""``casplan select --scores FILE``: choose the funded projects from a scores CSV.
+
+The CSV has one row per application and track it may enter, with the columns
+``id, unit, unit_type, track, score, cost`` (optionally ``name`` and
+``tiebreak``); UTF-8 (with or without BOM) or GBK/GB18030. Quotas and the
+budget come from the 2023 defaults (:func:`default_options`) or, once the
+lead wires ``--policy``, from :func:`options_from_policy`; ``--quota`` and
+``--budget`` override them.
+
+Output: a Chinese text report, or with ``--json`` one JSON object (keys
+sorted, Chinese kept) with ``status``, ``status_code``, ``objective``,
+``solve_ms``, ``selected`` (sorted by track, id), ``decisions``, ``greedy``
+and ``clashes``. ``solve_ms`` is ``null`` unless ``--timing`` is given, so
+that equal inputs give byte-identical output.
+
+Exit codes: 0 solved, 1 solver failure, 2 unreadable input (one Chinese line
+on stderr, no traceback), 3 the constraints cannot all hold (the clashes are
+printed in Chinese).
+
+>>> opts = default_options()
+>>> opts.quotas["yanxiu"].upper, sorted(opts.money_tracks)[:2], opts.max_grant
+(12, ['duanqi', 'guanli'], {'mohrss': 15.0})
+>>> parse_quota("yanxiu=8", opts)
+('yanxiu', QuotaSpec(target=8, tolerance=0, mode='ceiling'))
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import sys
+import unicodedata
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from casplan.errors import CasplanError, InputError, PolicyError, UnreadableFileError
+from casplan.select import TRACK_NAMES, QuotaSpec, Selection, SelectOptions, solve
+
+__all__ = [
+    "COLUMNS",
+    "add_parser",
+    "run",
+    "run_scores",
+    "read_scores",
+    "default_options",
+    "options_from_policy",
+    "options_from_args",
+    "parse_quota",
+    "format_text",
+    "to_json",
+]
+
+COLUMNS = ("id", "unit", "unit_type", "track", "score", "cost")
+_OPTIONAL = ("name", "tiebreak")
+
+_DEFAULT_QUOTAS = {"yanxiu": (10, 2), "duanqi": (10, 2), "jiangtan": (20, 3), "jingpin": (10, 2),
+                   "mohrss": (5, 1), "guanli": (6, 2)}
+
+
+def default_options() -> SelectOptions:
+    """The options without a policy file: the 2023 quotas as ceilings, no budget cap.
+
+    研修班 10±2, 短期班 10±2, 学术讲坛 20±3, 精品 10±2, 人社部高研 5±1, 管理类 6±2;
+    money on every track but 学术讲坛; 人社部高研 at most 15 万元 and 1 per unit;
+    U1 on; a 人社部高研 applicant falls back to 精品 at equal score.
+    """
+    return SelectOptions(
+        quotas={t: QuotaSpec(a, b, "ceiling") for t, (a, b) in _DEFAULT_QUOTAS.items()},
+        money_tracks=frozenset(_DEFAULT_QUOTAS) - {"jiangtan"},
+        budget_total=None,
+        max_grant={"mohrss": 15.0},
+        max_per_unit={"mohrss": 1},
+        one_per_unit=True,
+        track_priority=("mohrss", "yanxiu", "duanqi", "jiangtan", "jingpin", "guanli"),
+        track_names=dict(TRACK_NAMES),
+    )
+
+
+def _number(value: object, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise PolicyError(f"政策中「{what}」为「{value}」，应为数字")
+    return float(value)
+
+
+def _integer(value: object, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise PolicyError(f"政策中「{what}」为「{value}」，应为非负整数")
+    return value
+
+
+def options_from_policy(policy: Mapping[str, Any]) -> SelectOptions:
+    """Selection options from the raw YAML dict of a policy file (tracks, rules, budget).
+
+    Tracks with a ``fallback`` come first in ``track_priority`` (人社部高研 before
+    its fallback 精品), the others in file order.
+
+    >>> import importlib.resources, yaml
+    >>> text = importlib.resources.files("casplan").joinpath("policies/2023.yaml").read_text("utf-8")
+    >>> opts = options_from_policy(yaml.safe_load(text))
+    >>> opts.budget_total, opts.quotas["mohrss"], opts.track_priority[0]
+    (900.0, QuotaSpec(target=5, tolerance=1, mode='ceiling'), 'mohrss')
+    """
+    if not isinstance(policy, Mapping):
+        raise PolicyError("政策内容应为 YAML 映射（键: 值）")
+    tracks = policy.get("tracks")
+    if not isinstance(tracks, list) or not tracks:
+        raise PolicyError("政策缺少「tracks」（遴选类别）列表")
+    quotas: dict[str, QuotaSpec] = {}
+    money: set[str] = set()
+    names: dict[str, str] = {}
+    max_grant: dict[str, float] = {}
+    max_per_unit: dict[str, int] = {}
+    fallback_first: list[str] = []
+    order: list[str] = []
+    for k, track in enumerate(tracks):
+        if not isinstance(track, Mapping) or "id" not in track:
+            raise PolicyError(f"政策「tracks」第 {k + 1} 项缺少「id」")
+        tid = str(track["id"])
+        if tid in quotas:
+            raise PolicyError(f"政策「tracks」中类别「{tid}」重复")
+        if "quota" not in track:
+            raise PolicyError(f"类别「{tid}」缺少「quota」（名额）")
+        mode = track.get("quota_mode", "ceiling")
+        quotas[tid] = QuotaSpec(_integer(track["quota"], f"{tid}.quota"),
+                                _integer(track.get("tolerance", 0), f"{tid}.tolerance"), mode)
+        kind = track.get("kind", "money")
+        if kind not in ("money", "support"):
+            raise PolicyError(f"类别「{tid}」的 kind 为「{kind}」，应为 money（经费资助）或 support（专项技术支持）")
+        if kind == "money":
+            money.add(tid)
+        names[tid] = str(track.get("name", TRACK_NAMES.get(tid, tid)))
+        if "max_grant" in track:
+            max_grant[tid] = _number(track["max_grant"], f"{tid}.max_grant")
+        if "max_per_unit" in track:
+            max_per_unit[tid] = _integer(track["max_per_unit"], f"{tid}.max_per_unit")
+        (fallback_first if track.get("fallback") else order).append(tid)
+    for tid in quotas:
+        fb = next((t.get("fallback") for t in tracks if str(t["id"]) == tid), None)
+        if fb is not None and fb not in quotas:
+            raise PolicyError(f"类别「{tid}」的 fallback「{fb}」不是已定义的类别")
+    rules = policy.get("rules", {}) or {}
+    u1 = rules.get("U1", {}) or {}
+    budget = policy.get("budget", {}) or {}
+    total = budget.get("total")
+    per_track = budget.get("per_track", {}) or {}
+    unknown = sorted(set(per_track) - set(quotas))
+    if unknown:
+        raise PolicyError(f"budget.per_track 中的类别「{unknown[0]}」未定义")
+    return SelectOptions(
+        quotas=quotas,
+        money_tracks=frozenset(money),
+        budget_total=None if total is None else _number(total, "budget.total"),
+        budget_per_track={t: _number(v, f"budget.per_track.{t}") for t, v in per_track.items()},
+        max_grant=max_grant,
+        one_per_unit=bool(u1.get("enabled", True)),
+        one_per_unit_max=_integer(u1.get("max_per_institute", 1), "rules.U1.max_per_institute"),
+        max_per_unit=max_per_unit,
+        track_priority=tuple(fallback_first + order),
+        track_names=names,
+    )
+
+
+def parse_quota(text: str, options: SelectOptions) -> tuple[str, QuotaSpec]:
+    """``TRACK=N`` → (track, an exact ceiling of N places)."""
+    track, sep, number = text.partition("=")
+    track = track.strip()
+    if not sep or not track:
+        raise InputError(f"--quota 的值「{text}」应为 类别=名额，如 yanxiu=12")
+    if track not in options.quotas:
+        raise InputError(f"--quota：未知类别「{track}」，可用：{'、'.join(sorted(options.quotas))}")
+    try:
+        n = int(number.strip())
+    except ValueError:
+        raise InputError(f"--quota {track} 的名额「{number.strip()}」应为非负整数") from None
+    if n < 0:
+        raise InputError(f"--quota {track} 的名额「{n}」应为非负整数")
+    return track, QuotaSpec(n, 0, "ceiling")
+
+
+def options_from_args(args: argparse.Namespace, base: SelectOptions) -> SelectOptions:
+    """Apply ``--quota``, ``--budget``, ``--one-per-unit``, ``--force-in/--force-out`` to ``base``."""
+    quotas = dict(base.quotas)
+    for text in getattr(args, "quota", None) or []:
+        track, spec = parse_quota(text, base)
+        quotas[track] = spec
+    changes: dict[str, Any] = {"quotas": quotas}
+    budget = getattr(args, "budget", None)
+    if budget is not None:
+        if not budget >= 0:
+            raise InputError(f"--budget「{budget}」应为不小于 0 的数（万元）")
+        changes["budget_total"] = float(budget)
+    if getattr(args, "one_per_unit", None) is not None:
+        changes["one_per_unit"] = bool(args.one_per_unit)
+    if getattr(args, "force_in", None):
+        changes["forced_in"] = base.forced_in | frozenset(args.force_in)
+    if getattr(args, "force_out", None):
+        changes["forced_out"] = base.forced_out | frozenset(args.force_out)
+    return replace(base, **changes)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _decode(raw: bytes, path: Path) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise UnreadableFileError(f"{path.name} 既不是 UTF-8 也不是 GBK 编码的文本，无法读取", file=str(path))
+
+
+def read_scores(path: str | os.PathLike[str]) -> pl.DataFrame:
+    """Read a scores CSV into the candidates frame :func:`casplan.select.solve` takes.
+
+    Raises :class:`~casplan.errors.InputError` naming the file, the line and
+    the column of the first bad value (or the missing column).
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise UnreadableFileError(f"找不到文件 {p}", file=str(p))
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise UnreadableFileError(f"无法读取 {p}：{exc.strerror or exc}", file=str(p)) from exc
+    text = _decode(raw, p)
+    if not text.strip():
+        raise UnreadableFileError(f"{p.name} 是空文件", file=str(p))
+    try:
+        frame = pl.read_csv(io.StringIO(text), infer_schema=False, truncate_ragged_lines=False)
+    except pl.exceptions.PolarsError as exc:
+        raise UnreadableFileError(f"{p.name} 不是有效的 CSV：{str(exc).splitlines()[0]}", file=str(p)) from exc
+    frame = frame.rename({c: c.strip().lstrip("\ufeff").lower() for c in frame.columns})
+    missing = [c for c in COLUMNS if c not in frame.columns]
+    if missing:
+        raise InputError(f"{p.name} 缺少列「{missing[0]}」（需要 {', '.join(COLUMNS)}）", file=str(p),
+                         column=missing[0])
+    keep = list(COLUMNS) + [c for c in _OPTIONAL if c in frame.columns]
+    frame = frame.select(pl.col(keep).str.strip_chars()).with_row_index("_line", offset=2)
+    frame = frame.filter(~pl.all_horizontal(pl.col(keep).is_null() | (pl.col(keep) == "")))
+    numeric = {"score": (pl.Float64, "数字（0–100）"), "cost": (pl.Float64, "数字（万元）"),
+               "tiebreak": (pl.Int64, "整数")}
+    for col, (dtype, expected) in numeric.items():
+        if col not in frame.columns:
+            continue
+        value = pl.col(col).str.replace_all("，", "").str.replace_all(",", "")
+        if col == "tiebreak":
+            value = value.str.replace(r"\.0+$", "")
+        parsed = value.cast(dtype, strict=False)
+        bad = frame.filter(pl.col(col).is_not_null() & (pl.col(col) != "") & parsed.is_null())
+        if bad.height:
+            line, cell = bad.select("_line", col).row(0)
+            raise InputError(f"{p.name} 第{line}行「{col}」为「{cell}」，应为{expected}", file=str(p), row=line,
+                             column=col, value=cell)
+        frame = frame.with_columns(parsed.alias(col))
+    for col in ("id", "unit", "unit_type", "track", "score", "cost"):
+        bad = frame.filter(pl.col(col).is_null() | (pl.col(col).cast(pl.String) == ""))
+        if bad.height:
+            line = bad["_line"][0]
+            raise InputError(f"{p.name} 第{line}行「{col}」为空", file=str(p), row=line, column=col)
+    return frame.drop("_line")
+
+
+# --------------------------------------------------------------------------- output
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def _pad(text: object, width: int, right: bool = False) -> str:
+    s = "" if text is None else str(text)
+    fill = " " * max(width - _width(s), 0)
+    return fill + s if right else s + fill
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return "—"
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def format_text(sel: Selection, *, timing: bool = False) -> str:
+    """The Chinese text report of a selection."""
+    lines = []
+    head = f"遴选结果：{sel.status_text}"
+    if sel.objective is not None:
+        head += f"，总分 {_num(sel.objective)}"
+    if timing:
+        head += f"（求解用时 {sel.solve_ms:.1f} ms）"
+    lines.append(head)
+    if not sel.ok:
+        lines.append("冲突的约束：")
+        lines.extend(f"  {c.message}" for c in sel.clashes)
+        return "\n".join(lines)
+    budget = "不设上限" if sel.budget_total is None else f"{_num(sel.budget_total)} 万元"
+    lines.append(f"经费：已安排 {_num(sel.budget_spent)} 万元，总额 {budget}")
+    lines.append("")
+    lines.append(_pad("类别", 20) + _pad("入选/上限", 10, True) + _pad("申报", 6, True) + _pad("入选线", 8, True)
+                 + _pad("经费(万元)", 12, True))
+    for r in sel.tracks.iter_rows(named=True):
+        lines.append(_pad(r["track_name"], 20) + _pad(f"{r['n_chosen']}/{r['upper']}", 10, True)
+                     + _pad(r["n_candidates"], 6, True) + _pad(_num(r["cutoff"]), 8, True)
+                     + _pad(_num(r["cost"]), 12, True))
+    lines.append("")
+    lines.append("入选名单")
+    lines.append(_pad("类别", 20) + _pad("排名", 6, True) + "  " + _pad("申报ID", 14) + _pad("单位", 16)
+                 + _pad("得分", 8, True) + _pad("经费", 8, True) + _pad("比未入选最高", 14, True) + "  培训名称")
+    for r in sel.chosen.iter_rows(named=True):
+        lines.append(_pad(r["track_name"], 20) + _pad(r["rank_in_track"], 6, True) + "  " + _pad(r["id"], 14)
+                     + _pad(r["unit"], 16) + _pad(_num(r["score"]), 8, True) + _pad(_num(r["cost"]), 8, True)
+                     + _pad(_num(r["margin_over_best_excluded"]), 14, True) + "  " + (r["name"] or "")
+                     + ("（强制入选）" if r["forced"] else ""))
+    lines.append("")
+    lines.append("与贪心法比较")
+    labels = {"score": "按得分从高到低", "score_per_cost": "按每万元得分从高到低"}
+    for key in ("score", "score_per_cost"):
+        g = sel.greedy[key]
+        text = f"  {labels[key]}：入选 {g.chosen.height} 项，总分 {_num(g.objective)}"
+        if g.gap is not None:
+            text += f"，比最优少 {_num(g.gap)} 分"
+        if not g.feasible:
+            text += "（未能满足名额下限或强制入选）"
+        lines.append(text)
+    out = sel.decisions.filter(~pl.col("chosen"))
+    if out.height:
+        lines.append("")
+        lines.append(f"未入选说明（{out.height} 项）")
+        for r in out.iter_rows(named=True):
+            lines.append(f"  {r['id']}  [{r['code']}] {r['message']}")
+    return "\n".join(lines)
+
+
+def to_json(sel: Selection, *, timing: bool = False) -> str:
+    """One JSON object (sorted keys, Chinese kept); ``solve_ms`` only with ``timing``."""
+    data = sel.to_dict()
+    data["solve_ms"] = round(sel.solve_ms, 3) if timing else None
+    return json.dumps(data, sort_keys=True, ensure_ascii=False)
+
+
+@contextmanager
+def _native_stdout_silenced() -> Iterator[None]:
+    """Keep HiGHS's rare native debug prints out of our stdout (the JSON must stay clean)."""
+    try:
+        sys.stdout.flush()
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        yield
+        return
+    saved = os.dup(fd)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+        yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+        os.close(devnull)
+
+
+def run_scores(path: str | os.PathLike[str], *, options: SelectOptions, as_json: bool = False,
+               timing: bool = False) -> int:
+    """Read ``path``, solve with ``options``, print the result; return the exit code."""
+    try:
+        candidates = read_scores(path)
+        with _native_stdout_silenced():
+            sel = solve(candidates, options=options)
+    except CasplanError as err:
+        print(f"错误：{err}", file=sys.stderr)
+        return err.exit_code
+    sys.stdout.write((to_json(sel, timing=timing) if as_json else format_text(sel, timing=timing)) + "\n")
+    if sel.status == "infeasible":
+        for clash in sel.clashes:
+            print(f"约束冲突：{clash.message}", file=sys.stderr)
+        return 3
+    if not sel.ok:
+        print(f"错误：{sel.status_text}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add the ``select`` sub-command; its ``func`` default is :func:`run`."""
+    parser = subparsers.add_parser(
+        "select",
+        help="按得分遴选资助项目（名额、经费、单位限制下总分最高）",
+        description="读取候选得分表（每个申报、每个可参选类别一行），在名额、经费和单位限制下求总分最高的方案，"
+                    "并说明每个申报入选或未入选的原因。",
+    )
+    parser.add_argument("--scores", type=Path, metavar="FILE",
+                        help="候选得分 CSV：id, unit, unit_type, track, score, cost（可选 name, tiebreak）")
+    parser.add_argument("--quota", action="append", default=[], metavar="TRACK=N",
+                        help="把某类别名额设为 N（上限 N，可重复），如 --quota yanxiu=12")
+    parser.add_argument("--budget", type=float, metavar="万元", help="经费资助总额上限（万元）")
+    parser.add_argument("--one-per-unit", action=argparse.BooleanOptionalAction, default=None,
+                        help="每个研究所原则上只资助 1 个项目（规则 U1，默认开启）")
+    parser.add_argument("--force-in", action="append", default=[], metavar="ID", help="强制入选的申报 ID（可重复）")
+    parser.add_argument("--force-out", action="append", default=[], metavar="ID", help="强制排除的申报 ID（可重复）")
+    parser.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
+    parser.add_argument("--timing", action="store_true",
+                        help="输出求解用时（默认不输出，相同输入得到逐字节相同的输出）")
+    parser.set_defaults(func=run)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``casplan select --scores FILE`` with the default options and the flags."""
+    if getattr(args, "scores", None) is None:
+        print("错误：请用 --scores 指定候选得分 CSV", file=sys.stderr)
+        return 2
+    try:
+        options = options_from_args(args, default_options())
+    except CasplanError as err:
+        print(f"错误：{err}", file=sys.stderr)
+        return err.exit_code
+    return run_scores(args.scores, options=options, as_json=bool(args.json), timing=bool(args.timing))
