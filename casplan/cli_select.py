@@ -40,7 +40,7 @@ from typing import Any
 
 import polars as pl
 
-from casplan.errors import CasplanError, InputError, PolicyError, UnreadableFileError
+from casplan.errors import CasplanError, InputError, UnreadableFileError
 from casplan.select import TRACK_NAMES, QuotaSpec, Selection, SelectOptions, solve
 
 __all__ = [
@@ -83,88 +83,19 @@ def default_options() -> SelectOptions:
     )
 
 
-def _number(value: object, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise PolicyError(f"政策中「{what}」为「{value}」，应为数字")
-    return float(value)
-
-
-def _integer(value: object, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise PolicyError(f"政策中「{what}」为「{value}」，应为非负整数")
-    return value
-
-
 def options_from_policy(policy: Mapping[str, Any]) -> SelectOptions:
-    """Selection options from the raw YAML dict of a policy file (tracks, rules, budget).
-
-    Tracks with a ``fallback`` come first in ``track_priority`` (人社部高研 before
-    its fallback 精品), the others in file order.
+    """Selection options from the raw YAML dict of a policy file (checked like any policy file).
 
     >>> import importlib.resources, yaml
     >>> text = importlib.resources.files("casplan").joinpath("policies/2023.yaml").read_text("utf-8")
     >>> opts = options_from_policy(yaml.safe_load(text))
     >>> opts.budget_total, opts.quotas["mohrss"], opts.track_priority[0]
-    (900.0, QuotaSpec(target=5, tolerance=1, mode='ceiling'), 'mohrss')
+    (900.0, QuotaSpec(target=5, tolerance=0, mode='ceiling'), 'mohrss')
     """
-    if not isinstance(policy, Mapping):
-        raise PolicyError("政策内容应为 YAML 映射（键: 值）")
-    tracks = policy.get("tracks")
-    if not isinstance(tracks, list) or not tracks:
-        raise PolicyError("政策缺少「tracks」（遴选类别）列表")
-    quotas: dict[str, QuotaSpec] = {}
-    money: set[str] = set()
-    names: dict[str, str] = {}
-    max_grant: dict[str, float] = {}
-    max_per_unit: dict[str, int] = {}
-    fallback_first: list[str] = []
-    order: list[str] = []
-    for k, track in enumerate(tracks):
-        if not isinstance(track, Mapping) or "id" not in track:
-            raise PolicyError(f"政策「tracks」第 {k + 1} 项缺少「id」")
-        tid = str(track["id"])
-        if tid in quotas:
-            raise PolicyError(f"政策「tracks」中类别「{tid}」重复")
-        if "quota" not in track:
-            raise PolicyError(f"类别「{tid}」缺少「quota」（名额）")
-        mode = track.get("quota_mode", "ceiling")
-        quotas[tid] = QuotaSpec(_integer(track["quota"], f"{tid}.quota"),
-                                _integer(track.get("tolerance", 0), f"{tid}.tolerance"), mode)
-        kind = track.get("kind", "money")
-        if kind not in ("money", "support"):
-            raise PolicyError(f"类别「{tid}」的 kind 为「{kind}」，应为 money（经费资助）或 support（专项技术支持）")
-        if kind == "money":
-            money.add(tid)
-        names[tid] = str(track.get("name", TRACK_NAMES.get(tid, tid)))
-        if "max_grant" in track:
-            max_grant[tid] = _number(track["max_grant"], f"{tid}.max_grant")
-        if "max_per_unit" in track:
-            max_per_unit[tid] = _integer(track["max_per_unit"], f"{tid}.max_per_unit")
-        (fallback_first if track.get("fallback") else order).append(tid)
-    for tid in quotas:
-        fb = next((t.get("fallback") for t in tracks if str(t["id"]) == tid), None)
-        if fb is not None and fb not in quotas:
-            raise PolicyError(f"类别「{tid}」的 fallback「{fb}」不是已定义的类别")
-    rules = policy.get("rules", {}) or {}
-    u1 = rules.get("U1", {}) or {}
-    budget = policy.get("budget", {}) or {}
-    total = budget.get("total")
-    per_track = budget.get("per_track", {}) or {}
-    unknown = sorted(set(per_track) - set(quotas))
-    if unknown:
-        raise PolicyError(f"budget.per_track 中的类别「{unknown[0]}」未定义")
-    return SelectOptions(
-        quotas=quotas,
-        money_tracks=frozenset(money),
-        budget_total=None if total is None else _number(total, "budget.total"),
-        budget_per_track={t: _number(v, f"budget.per_track.{t}") for t, v in per_track.items()},
-        max_grant=max_grant,
-        one_per_unit=bool(u1.get("enabled", True)),
-        one_per_unit_max=_integer(u1.get("max_per_institute", 1), "rules.U1.max_per_institute"),
-        max_per_unit=max_per_unit,
-        track_priority=tuple(fallback_first + order),
-        track_names=names,
-    )
+    from casplan.pipeline import select_options
+    from casplan.policy import parse_policy
+
+    return select_options(parse_policy(policy))
 
 
 def parse_quota(text: str, options: SelectOptions) -> tuple[str, QuotaSpec]:
@@ -395,6 +326,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         description="读取候选得分表（每个申报、每个可参选类别一行），在名额、经费和单位限制下求总分最高的方案，"
                     "并说明每个申报入选或未入选的原因。",
     )
+    parser.add_argument("plans", nargs="*", metavar="PLANS", help="培训计划导出文件或文件夹（完整流程：读取→审查→评分→遴选）")
+    parser.add_argument("--history", help="往年项目（xlsx/csv）")
+    parser.add_argument("--roster", help="单位名册（xlsx/csv）")
+    parser.add_argument("--policy", help="政策文件（缺省为内置 2023 年政策）")
+    parser.add_argument("--overrides", help="人工决定（YAML 或 xlsx）")
+    parser.add_argument("--reviews", help="专家评审（csv/xlsx：申报编号, 评审专家, 评分）")
     parser.add_argument("--scores", type=Path, metavar="FILE",
                         help="候选得分 CSV：id, unit, unit_type, track, score, cost（可选 name, tiebreak）")
     parser.add_argument("--quota", action="append", default=[], metavar="TRACK=N",
@@ -412,13 +349,50 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run ``casplan select --scores FILE`` with the default options and the flags."""
-    if getattr(args, "scores", None) is None:
-        print("错误：请用 --scores 指定候选得分 CSV", file=sys.stderr)
+    """Run ``casplan select``: the whole chain from PLANS, or the solver alone on ``--scores FILE``."""
+    plans = getattr(args, "plans", None) or []
+    if getattr(args, "scores", None) is None and not plans:
+        print("错误：请给出培训计划导出文件（PLANS），或用 --scores 指定候选得分 CSV", file=sys.stderr)
         return 2
     try:
-        options = options_from_args(args, default_options())
+        if plans:
+            return _run_plans(args)
+        base = default_options()
+        if getattr(args, "policy", None):
+            from casplan.pipeline import select_options
+            from casplan.policy import load_policy
+
+            base = select_options(load_policy(args.policy))
+        options = options_from_args(args, base)
     except CasplanError as err:
         print(f"错误：{err}", file=sys.stderr)
         return err.exit_code
     return run_scores(args.scores, options=options, as_json=bool(args.json), timing=bool(args.timing))
+
+
+def _run_plans(args: argparse.Namespace) -> int:
+    """The whole chain: read, check, score, select with the policy's options and the flags."""
+    from casplan.pipeline import Inputs, load, run_year, select_options
+
+    inputs = Inputs.of(plans=args.plans, history=args.history, roster=args.roster, policy=args.policy,
+                       overrides=args.overrides, reviews=args.reviews)
+    loaded = load(inputs)
+    if loaded.errors:
+        for e in loaded.errors:
+            print(str(e), file=sys.stderr)
+        return 2
+    options = options_from_args(args, select_options(loaded.policy, overrides=loaded.overrides))
+    with _native_stdout_silenced():
+        year = run_year(inputs, options=options)
+    sel = year.selection
+    if args.json:
+        data = json.loads(to_json(sel, timing=bool(args.timing)))
+        data["intake"] = {k: loaded.plans.summary()[k] for k in ("rows_read", "rows_accepted", "rows_set_aside")}
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, sort_keys=True, indent=2) + "\n")
+    else:
+        sys.stdout.write(format_text(sel, timing=bool(args.timing)) + "\n")
+    if sel.status == "infeasible":
+        for clash in sel.clashes:
+            print(f"约束冲突：{clash.message}", file=sys.stderr)
+        return 3
+    return 0 if sel.ok else 1

@@ -24,8 +24,10 @@ if TYPE_CHECKING:
     import polars as pl
 
     from casplan.directions import Vocabulary
+    from casplan.select import Selection, SelectOptions
 
-__all__ = ["Inputs", "Loaded", "load", "assess", "sample_inputs", "vocabulary_of", "match_directions", "score_year"]
+__all__ = ["Inputs", "Loaded", "Year", "load", "assess", "sample_inputs", "vocabulary_of", "match_directions",
+           "score_year", "select_options", "candidates_of", "run_year"]
 
 
 @dataclass(frozen=True)
@@ -139,3 +141,82 @@ def score_year(eligibility: Eligibility, policy: Policy, *, matches: "pl.DataFra
                  history_matches=eligibility.history_matches, reviews=reviews, weights=weights,
                  tracks_with_directions={t.id for t in vocab.tracks if t.directions},
                  application_ids=set(eligibility.applications["app_id"]))
+
+
+def select_options(policy: Policy, *, overrides: Overrides | None = None) -> "SelectOptions":
+    """The selection's options from the typed policy (and the analyst's forced includes/excludes).
+
+    Tracks with a ``fallback`` (人社部高研 → 精品) come first in the track priority.
+    U1 applies to 研究所 (``institute``) across every track, as the notice's 院级资助项目.
+    """
+    from casplan.select import QuotaSpec, SelectOptions
+
+    overrides = overrides or Overrides()
+    u1 = policy.rules["U1"]
+    first = [t.id for t in policy.tracks if t.fallback]
+    return SelectOptions(
+        # ceiling: at most `quota` (左右 is the what-if's range); band: quota ± tolerance, both bounds binding
+        quotas={t.id: QuotaSpec(t.quota, t.tolerance if t.quota_mode == "band" else 0, t.quota_mode)
+                for t in policy.tracks},
+        money_tracks=frozenset(t.id for t in policy.tracks if t.kind == "money"),
+        budget_total=policy.budget_total,
+        budget_per_track=dict(policy.budget_per_track),
+        max_grant={t.id: t.max_grant for t in policy.tracks if t.max_grant is not None},
+        one_per_unit=u1.enabled,
+        one_per_unit_max=u1.max_per_institute or 1,
+        max_per_unit={t.id: t.max_per_unit for t in policy.tracks if t.max_per_unit},
+        track_priority=tuple(first + [t.id for t in policy.tracks if t.id not in first]),
+        forced_in=overrides.forced_in,
+        forced_out=overrides.forced_out,
+        track_names=policy.track_names,
+    )
+
+
+def candidates_of(scores: Scores, policy: Policy) -> "pl.DataFrame":
+    """The selection's input: one row per eligible (application, track) with score and cost.
+
+    ``cost`` is the 经费预算 on money tracks (capped later by ``max_grant``), 0 on support
+    tracks; ``tiebreak`` is the rank in the track by the policy's tie-break chain.
+    """
+    import polars as pl
+
+    money = {t.id for t in policy.tracks if t.kind == "money"}
+    t = scores.table
+    return t.select(
+        pl.col("app_id").alias("id"), "unit",
+        pl.col("unit_kind").fill_null("other").alias("unit_type"), "track",
+        pl.col("score").round(2).alias("score"),
+        pl.when(pl.col("track").is_in(list(money))).then(pl.col("budget").fill_null(0.0)).otherwise(0.0)
+        .cast(pl.Float64).alias("cost"),
+        pl.col("train_name").alias("name"),
+        pl.col("rank").cast(pl.Int64).alias("tiebreak"),
+    ).sort("id", "track")
+
+
+@dataclass(frozen=True)
+class Year:
+    """Everything decided for a year: inputs read, eligibility, direction matches, scores, selection."""
+
+    loaded: Loaded
+    eligibility: Eligibility
+    matches: "pl.DataFrame"
+    scores: Scores
+    candidates: "pl.DataFrame"
+    options: "SelectOptions"
+    selection: "Selection"
+
+
+def run_year(inputs: Inputs, *, options: "SelectOptions | None" = None) -> Year:
+    """Load, check, score and select: the whole chain for one year's inputs."""
+    from casplan.select import solve
+
+    loaded = load(inputs)
+    eligibility = assess(loaded)
+    matches = match_directions(eligibility.applications, loaded.policy)
+    reviews = loaded.reviews.frame if loaded.reviews is not None and loaded.reviews.ok else None
+    scores = score_year(eligibility, loaded.policy, matches=matches, reviews=reviews)
+    cands = candidates_of(scores, loaded.policy)
+    options = options or select_options(loaded.policy, overrides=loaded.overrides)
+    selection = solve(cands, options=options)
+    return Year(loaded=loaded, eligibility=eligibility, matches=matches, scores=scores, candidates=cands,
+                options=options, selection=selection)

@@ -10,6 +10,8 @@ file, not new code. Unknown and missing keys are errors, named in Chinese.
 (2023, 3.0)
 >>> policy.track("mohrss").max_grant
 15.0
+>>> policy.track("yanxiu").quota_range, policy.track("yanxiu").quota_about
+((0, 10), (8, 12))
 """
 
 from __future__ import annotations
@@ -81,9 +83,19 @@ class Track:
 
     @property
     def quota_range(self) -> tuple[int, int]:
-        """(minimum, maximum) number of places under the quota mode."""
-        low = max(self.quota - self.tolerance, 0) if self.quota_mode == "band" else 0
-        return low, self.quota + self.tolerance
+        """(minimum, maximum) number of places the selection may fill.
+
+        ``ceiling``: 0 … quota (the notice's 左右 is the range the analyst may move the quota in,
+        :attr:`quota_about`); ``band``: quota − tolerance … quota + tolerance.
+        """
+        if self.quota_mode == "band":
+            return max(self.quota - self.tolerance, 0), self.quota + self.tolerance
+        return 0, self.quota
+
+    @property
+    def quota_about(self) -> tuple[int, int]:
+        """The range 左右 allows: quota ± tolerance (the what-if's slider range)."""
+        return max(self.quota - self.tolerance, 0), self.quota + self.tolerance
 
 
 @dataclass(frozen=True)

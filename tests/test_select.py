@@ -672,8 +672,8 @@ def test_quota_flag_and_policy_options():
     policy = options_from_policy(yaml.safe_load(text))
     assert policy.money_tracks == frozenset({"yanxiu", "duanqi", "jingpin", "mohrss", "guanli"})
     assert {t: (q.target, q.tolerance, q.mode) for t, q in policy.quotas.items()} == {
-        "yanxiu": (10, 2, "ceiling"), "duanqi": (10, 2, "ceiling"), "jiangtan": (20, 3, "ceiling"),
-        "jingpin": (10, 2, "ceiling"), "mohrss": (5, 1, "ceiling"), "guanli": (6, 2, "ceiling")}
+        "yanxiu": (10, 0, "ceiling"), "duanqi": (10, 0, "ceiling"), "jiangtan": (20, 0, "ceiling"),
+        "jingpin": (10, 0, "ceiling"), "mohrss": (5, 0, "ceiling"), "guanli": (6, 0, "ceiling")}
     assert (policy.budget_total, policy.max_grant, policy.max_per_unit) == (900.0, {"mohrss": 15.0}, {"mohrss": 1})
     assert policy.one_per_unit and policy.one_per_unit_max == 1
     assert policy.track_priority.index("mohrss") < policy.track_priority.index("jingpin")
@@ -684,3 +684,30 @@ def test_reason_catalogue_is_chinese_and_complete():
     assert set(REASONS) == {"S-CHOSEN", "S-FORCED-IN", "S-FORCED-OUT", "S-CUTOFF", "S-TIE", "S-UNIT",
                             "S-BUDGET", "S-TRADEOFF", "S-INFEASIBLE"}
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in text) for text in REASONS.values())
+
+
+def test_select_pipeline_on_the_sample_year(capsys):
+    """The whole chain from the platform export: quotas and budget hold, the choice is eligible, bytes repeat."""
+    from conftest import SAMPLES
+
+    from casplan.cli import main
+    from casplan.pipeline import run_year, sample_inputs
+
+    args = ["select", str(SAMPLES / "plans.xlsx"), "--history", str(SAMPLES / "history.xlsx"),
+            "--roster", str(SAMPLES / "roster.xlsx"), "--reviews", str(SAMPLES / "reviews.csv"), "--json"]
+    assert main(args) == 0
+    first = capsys.readouterr().out
+    assert main(args) == 0
+    assert capsys.readouterr().out == first
+    data = json.loads(first)
+    year = run_year(sample_inputs(SAMPLES))
+    policy = year.loaded.policy
+    chosen = {(s["id"], s["track"]) for s in data["selected"]}
+    eligible = set(year.eligibility.summary.filter(pl.col("eligible")).select("app_id", "track").iter_rows())
+    assert chosen <= eligible
+    for t in policy.tracks:
+        assert sum(1 for _, tr in chosen if tr == t.id) <= t.quota
+    assert data["budget_spent"] <= policy.budget_total
+    assert main([*args[:-1], "--quota", "yanxiu=3", "--json"]) == 0
+    fewer = json.loads(capsys.readouterr().out)
+    assert sum(1 for s in fewer["selected"] if s["track"] == "yanxiu") == 3
