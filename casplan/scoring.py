@@ -218,7 +218,8 @@ def rank(table: pl.DataFrame, *, policy: Policy) -> tuple[pl.DataFrame, list[str
 def score(pairs: pl.DataFrame, *, policy: Policy, directions: pl.DataFrame | None = None,
           history_matches: pl.DataFrame | None = None, reviews: pl.DataFrame | None = None,
           weights: dict[str, dict[str, float]] | None = None, tracks_with_directions: set[str] | None = None,
-          application_ids: set[str] | None = None) -> Scores:
+          application_ids: set[str] | None = None, criteria: pl.DataFrame | None = None,
+          calibrated: pl.DataFrame | None = None) -> Scores:
     """Score and rank eligible (application, track) pairs.
 
     Parameters
@@ -229,28 +230,38 @@ def score(pairs: pl.DataFrame, *, policy: Policy, directions: pl.DataFrame | Non
     weights : per-track weights replacing the policy's (the what-if); missing tracks keep the policy's.
     application_ids : every application of the year (eligible or not): reviews may name any of them,
         and each reviewer is calibrated over all their scores. Default: the ids in ``pairs``.
+    criteria, calibrated : precomputed :func:`criteria_table` (a superset of ``pairs`` is fine) and
+        :func:`calibrate_reviews` results; the what-if passes them so that a weight change only
+        re-weights.
     """
     for col in ("app_id", "track", "unit"):
         if col not in pairs.columns:
             raise InputError(f"评分需要列「{col}」", column=col)
-    crit = criteria_table(pairs, policy=policy, directions=directions, history_matches=history_matches,
-                          tracks_with_directions=tracks_with_directions)
+    if criteria is None:
+        crit = criteria_table(pairs, policy=policy, directions=directions, history_matches=history_matches,
+                              tracks_with_directions=tracks_with_directions)
+    else:
+        crit = criteria.join(pairs.select("app_id", "track"), on=["app_id", "track"], how="semi")
     weight_rows = []
-    for track in pairs["track"].unique().to_list():
-        present = set(crit.filter(pl.col("track") == track)["criterion"].unique())
-        for c, w in _weights(policy, track, present, weights).items():
+    present_by_track = {t: set(c) for t, c in crit.group_by("track").agg(pl.col("criterion").unique()).iter_rows()}
+    for track in sorted(present_by_track):
+        for c, w in _weights(policy, track, present_by_track[track], weights).items():
             weight_rows.append((track, c, w))
     wt = pl.DataFrame(weight_rows, schema={"track": pl.Utf8, "criterion": pl.Utf8, "weight": pl.Float64}, orient="row")
     breakdown = crit.join(wt, on=["track", "criterion"], how="left").with_columns(pl.col("weight").fill_null(0.0))
     breakdown = breakdown.with_columns((100 * pl.col("weight") * pl.col("value")).alias("contribution"))
     table = breakdown.group_by("app_id", "track").agg(pl.col("contribution").sum().alias("criteria_score"))
     warnings: list[str] = []
-    calibrated = pl.DataFrame(schema={"app_id": pl.Utf8, "reviewer": pl.Utf8, "raw": pl.Float64, "z": pl.Float64,
-                                      "percentile": pl.Float64})
     rw = policy.scoring.review_weight
-    if reviews is not None and reviews.height:
+    if calibrated is not None and calibrated.height:
+        pass  # precomputed by the caller
+    elif reviews is not None and reviews.height:
         calibrated, w = calibrate_reviews(reviews, app_ids=application_ids or set(pairs["app_id"]))
         warnings += w
+    else:
+        calibrated = pl.DataFrame(schema={"app_id": pl.Utf8, "reviewer": pl.Utf8, "raw": pl.Float64,
+                                          "z": pl.Float64, "percentile": pl.Float64})
+    if calibrated.height:
         per_app = calibrated.group_by("app_id").agg(pl.col("percentile").mean().alias("review"),
                                                     pl.col("raw").mean().alias("review_raw"))
         table = table.join(per_app, on="app_id", how="left")
@@ -270,7 +281,7 @@ def score(pairs: pl.DataFrame, *, policy: Policy, directions: pl.DataFrame | Non
              .join(best, on=["app_id", "track"], how="left")
              .with_columns(pl.col("direction").fill_null(0.0)))
     table, tie_warnings = rank(table, policy=policy)
-    if reviews is not None and reviews.height:
+    if calibrated.height:
         # What the ranks would be with raw (uncalibrated) review scores, min–max scaled over the file.
         lo, hi = calibrated["raw"].min(), calibrated["raw"].max()
         span = (hi - lo) or 1.0

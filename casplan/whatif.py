@@ -1,0 +1,197 @@
+"""The what-if: move quotas, weights, the budget and the soft rules, and see who enters and who leaves.
+
+A :class:`Scenario` is plain data (saved to and loaded from YAML). A
+:class:`WhatIf` engine does the expensive work once — reading, eligibility,
+direction matching, the criteria of every pair that could ever be eligible, the
+reviewers' calibration — so that :meth:`WhatIf.evaluate` only re-weights,
+re-ranks and re-solves. Everything here is testable without a browser; the
+widgets in :mod:`casplan.whatif_ui` only call it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import polars as pl
+
+from casplan.errors import InputError
+from casplan.pipeline import Year, candidates_of, select_options
+from casplan.policy import Policy
+from casplan.scoring import CRITERIA, Scores, calibrate_reviews, criteria_table, score
+from casplan.select import QuotaSpec, Selection, SelectOptions, solve
+
+__all__ = ["Scenario", "Outcome", "WhatIf", "SOFT_RULES"]
+
+SOFT_RULES = {"U1": "原则上每个研究所资助 1 项", "U2": "2022 年未实施或执行率低于 50% 的单位原则上不予资助"}
+_U2_CODES = ("U2-LOW-RATE", "U2-NOT-IMPLEMENTED")
+_KEYS = {"name", "note", "quotas", "weights", "budget_total", "rules", "forced_in", "forced_out"}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One setting of the knobs. ``weights`` are raw (normalised per track when used)."""
+
+    name: str
+    quotas: dict[str, int]
+    weights: dict[str, dict[str, float]]
+    budget_total: float | None
+    rules: dict[str, bool] = field(default_factory=lambda: {"U1": True, "U2": True})
+    forced_in: tuple[str, ...] = ()
+    forced_out: tuple[str, ...] = ()
+    note: str = ""
+
+    @classmethod
+    def baseline(cls, policy: Policy) -> "Scenario":
+        """The policy as written: its quotas, weights, budget and soft rules."""
+        return cls(name="基线（政策文件）", quotas={t.id: t.quota for t in policy.tracks},
+                   weights={t.id: policy.scoring.weights_for(t.id) for t in policy.tracks},
+                   budget_total=policy.budget_total,
+                   rules={r: policy.rules[r].enabled for r in SOFT_RULES})
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "note": self.note, "quotas": dict(self.quotas),
+                "weights": {t: dict(w) for t, w in self.weights.items()}, "budget_total": self.budget_total,
+                "rules": dict(self.rules), "forced_in": list(self.forced_in), "forced_out": list(self.forced_out)}
+
+    def to_yaml(self) -> str:
+        import yaml
+
+        return "# casplan 情景（由情景推演保存）\n" + yaml.safe_dump(self.to_dict(), allow_unicode=True, sort_keys=False)
+
+    @classmethod
+    def from_dict(cls, data: object, *, policy: Policy, source: str = "情景文件") -> "Scenario":
+        """Check a scenario against the policy: unknown tracks, criteria, rules or keys are errors."""
+        if not isinstance(data, dict):
+            raise InputError(f"{source}：应为键值表", file=source)
+        unknown = sorted(set(data) - _KEYS)
+        if unknown:
+            raise InputError(f"{source}：未知的键「{'、'.join(unknown)}」（可用：{'、'.join(sorted(_KEYS))}）", file=source)
+        base = cls.baseline(policy)
+        quotas = dict(base.quotas)
+        for t, n in (data.get("quotas") or {}).items():
+            if t not in quotas:
+                raise InputError(f"{source}：quotas 中的类别「{t}」不存在（可用：{'、'.join(quotas)}）", file=source)
+            if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+                raise InputError(f"{source}：类别「{t}」的名额「{n}」应为非负整数", file=source)
+            quotas[t] = n
+        weights = {t: dict(w) for t, w in base.weights.items()}
+        for t, w in (data.get("weights") or {}).items():
+            if t not in weights:
+                raise InputError(f"{source}：weights 中的类别「{t}」不存在", file=source)
+            for c, v in (w or {}).items():
+                if c not in CRITERIA:
+                    raise InputError(f"{source}：类别「{t}」的准则「{c}」不存在（可用：{'、'.join(CRITERIA)}）", file=source)
+                if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:
+                    raise InputError(f"{source}：权重 {t}.{c} 为「{v}」，应为不小于 0 的数", file=source)
+                weights[t][c] = float(v)
+        rules = dict(base.rules)
+        for r, on in (data.get("rules") or {}).items():
+            if r not in SOFT_RULES:
+                raise InputError(f"{source}：规则「{r}」不能在情景中开关（可开关：{'、'.join(SOFT_RULES)}）", file=source)
+            rules[r] = bool(on)
+        budget = data.get("budget_total", base.budget_total)
+        if budget is not None and (isinstance(budget, bool) or not isinstance(budget, (int, float)) or budget < 0):
+            raise InputError(f"{source}：budget_total「{budget}」应为不小于 0 的数（万元）", file=source)
+        return cls(name=str(data.get("name") or "未命名情景"), note=str(data.get("note") or ""), quotas=quotas,
+                   weights=weights, budget_total=None if budget is None else float(budget), rules=rules,
+                   forced_in=tuple(str(x) for x in data.get("forced_in") or ()),
+                   forced_out=tuple(str(x) for x in data.get("forced_out") or ()))
+
+    def save(self, path: str | Path) -> Path:
+        from casplan.io import write_text_atomic
+
+        return write_text_atomic(path, self.to_yaml())
+
+    @classmethod
+    def load(cls, path: str | Path, *, policy: Policy) -> "Scenario":
+        from casplan.io import read_yaml
+
+        return cls.from_dict(read_yaml(path), policy=policy, source=str(path))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a scenario gives: scores, the selection, and how long it took."""
+
+    scenario: Scenario
+    scores: Scores
+    candidates: pl.DataFrame
+    options: SelectOptions
+    selection: Selection
+    elapsed_ms: float
+
+    @property
+    def chosen(self) -> pl.DataFrame:
+        return self.selection.chosen
+
+
+class WhatIf:
+    """Precomputes a year once; :meth:`evaluate` re-weights, re-ranks and re-solves a scenario."""
+
+    def __init__(self, year: Year) -> None:
+        self.year = year
+        self.policy = year.loaded.policy
+        e = year.eligibility
+        summary = e.summary.with_columns(
+            pl.col("reasons").list.filter(~pl.element().is_in(list(_U2_CODES))).alias("reasons_without_u2"))
+        self._summary = summary
+        # every pair that is eligible once U2 is off: a superset of every scenario's pairs
+        possible = summary.filter(pl.col("reasons_without_u2").list.len() == 0).select("app_id", "track")
+        self._pairs = possible.join(e.applications, on="app_id", how="left")
+        from casplan.directions import best_direction
+        from casplan.pipeline import vocabulary_of
+
+        self._best = best_direction(year.matches, by_track=True)
+        vocab = vocabulary_of(self.policy)
+        self._with_directions = {t.id for t in vocab.tracks if t.directions}
+        self._criteria = criteria_table(self._pairs, policy=self.policy, directions=self._best,
+                                        history_matches=e.history_matches,
+                                        tracks_with_directions=self._with_directions)
+        reviews = year.loaded.reviews.frame if year.loaded.reviews is not None and year.loaded.reviews.ok else None
+        self._calibrated = (calibrate_reviews(reviews.select("app_id", "reviewer", "score"),
+                                              app_ids=set(e.applications["app_id"]))[0]
+                            if reviews is not None and reviews.height else None)
+        self.baseline = self.evaluate(Scenario.baseline(self.policy))
+
+    @property
+    def criteria(self) -> pl.DataFrame:
+        """Every (application, track, criterion) value that any scenario may weigh."""
+        return self._criteria
+
+    def eligible_pairs(self, scenario: Scenario) -> pl.DataFrame:
+        column = "reasons" if scenario.rules.get("U2", True) else "reasons_without_u2"
+        ok = self._summary.filter(pl.col(column).list.len() == 0).select("app_id", "track")
+        return self._pairs.join(ok, on=["app_id", "track"], how="semi")
+
+    def options(self, scenario: Scenario) -> SelectOptions:
+        base = select_options(self.policy, overrides=self.year.loaded.overrides)
+        quotas = {t: replace(q, target=scenario.quotas.get(t, q.target)) for t, q in base.quotas.items()}
+        return replace(base, quotas={t: QuotaSpec(q.target, q.tolerance, q.mode) for t, q in quotas.items()},
+                       budget_total=scenario.budget_total, one_per_unit=scenario.rules.get("U1", True),
+                       forced_in=base.forced_in | frozenset(scenario.forced_in),
+                       forced_out=base.forced_out | frozenset(scenario.forced_out))
+
+    def evaluate(self, scenario: Scenario, *, hint: Selection | None = None) -> Outcome:
+        """Scores and the optimal selection under a scenario."""
+        started = time.perf_counter()
+        pairs = self.eligible_pairs(scenario)
+        scores = score(pairs, policy=self.policy, directions=self._best, weights=scenario.weights,
+                       tracks_with_directions=self._with_directions, criteria=self._criteria,
+                       calibrated=self._calibrated, history_matches=self.year.eligibility.history_matches)
+        cands = candidates_of(scores, self.policy)
+        options = self.options(scenario)
+        selection = solve(cands, options=options, hint=hint)
+        return Outcome(scenario=scenario, scores=scores, candidates=cands, options=options, selection=selection,
+                       elapsed_ms=(time.perf_counter() - started) * 1000)
+
+    def diff(self, outcome: Outcome, *, against: Outcome | None = None) -> pl.DataFrame:
+        """Who entered and who left against the baseline (or ``against``), with the reason now."""
+        from casplan.select import diff
+
+        before = (against or self.baseline).selection
+        changes = diff(before, outcome.selection)
+        why = outcome.selection.decisions.select("id", pl.col("code").alias("reason"),
+                                                 pl.col("message").alias("why"))
+        return changes.join(why, on="id", how="left")
