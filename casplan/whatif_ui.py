@@ -68,6 +68,7 @@ class WhatIfPanel:
         self.scenario = whatif.baseline.scenario
         self.outcome = whatif.baseline
         self.last_ms = 0.0
+        self.revision = 0
         style = {"description_width": "11em"}
         self.quota = {}
         for t in policy.tracks:
@@ -185,12 +186,6 @@ class WhatIfPanel:
     def _render(self) -> None:
         o = self.outcome
         sel = o.selection
-        budget = "不设上限" if o.scenario.budget_total is None else f"{o.scenario.budget_total:g} 万元"
-        clash = "".join(f"<li>{html.escape(c.message)}</li>" for c in sel.clashes)
-        self.status.value = (
-            f"<p><b>{html.escape(o.scenario.name)}</b>：{html.escape(sel.status_text)}；总分 {sel.objective or 0:.2f}；"
-            f"经费已安排 {sel.budget_spent or 0:.1f} 万元 / {budget}；求解 {o.elapsed_ms:.0f} 毫秒</p>"
-            + (f"<ul class='casplan-clashes'>{clash}</ul>" if clash else ""))
         fill = fill_frame(o, self.policy)
         cells = "".join(
             f'<tr data-track="{r["track"]}"><td>{html.escape(r["track_name"])}</td>'
@@ -201,11 +196,25 @@ class WhatIfPanel:
         new = quota_fill(self._fill_input(fill))
         with self.chart.batch_update():  # in place: no output area to clear, nothing re-created
             for old, fresh in zip(self.chart.data, new.data):
-                old.update(fresh.to_plotly_json())
-            self.chart.layout.update(new.layout.to_plotly_json())
+                for key in ("x", "y", "text", "customdata"):
+                    if fresh[key] is not None and tuple(old[key] or ()) != tuple(fresh[key]):
+                        old[key] = fresh[key]
+                if tuple(old.marker.color or ()) != tuple(fresh.marker.color or ()):
+                    old.marker.color = fresh.marker.color
+            if tuple(self.chart.layout.yaxis.range or ()) != tuple(new.layout.yaxis.range or ()):
+                self.chart.layout.yaxis.range = new.layout.yaxis.range
         self.shortlist.value = _table(shortlist_frame(o), css="casplan-shortlist", empty="没有入选项目")
         changes = diff_frame(self.whatif.diff(o), self.policy.track_names)
         self.changes.value = _table(changes, css="casplan-diff", empty="与基线相同")
+        # the status goes last and carries a revision number: when it changes, everything above is new
+        self.revision += 1
+        budget = "不设上限" if o.scenario.budget_total is None else f"{o.scenario.budget_total:g} 万元"
+        clash = "".join(f"<li>{html.escape(c.message)}</li>" for c in sel.clashes)
+        self.status.value = (
+            f"<p data-revision='{self.revision}'><b>{html.escape(o.scenario.name)}</b>：{html.escape(sel.status_text)}；"
+            f"总分 {sel.objective or 0:.2f}；经费已安排 {sel.budget_spent or 0:.1f} 万元 / {budget}；"
+            f"求解 {o.elapsed_ms:.0f} 毫秒</p>"
+            + (f"<ul class='casplan-clashes'>{clash}</ul>" if clash else ""))
 
     @staticmethod
     def _fill_input(fill: pl.DataFrame) -> pl.DataFrame:
