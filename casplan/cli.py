@@ -23,6 +23,7 @@ _MODULES = {
     "match": "casplan.cli_match",
     "select": "casplan.cli_select",
     "render": "casplan.render",
+    "report": "casplan.report",
 }
 
 

@@ -36,6 +36,7 @@ __all__ = [
     "write_atomic",
     "write_text_atomic",
     "write_frame",
+    "write_workbook",
     "neutralise_formula",
     "TABLE_SUFFIXES",
 ]
@@ -436,6 +437,9 @@ def write_atomic(path: str | os.PathLike, data: bytes) -> Path:
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; reports are shared files
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -490,6 +494,15 @@ def _excel_bytes(sheets: dict[str, pl.DataFrame], *, number_formats: dict[str, s
             ws.autofilter(0, 0, max(frame.height, 1), frame.width - 1)
     wb.close()
     return buffer.getvalue()
+
+
+def write_workbook(sheets: dict[str, pl.DataFrame], path: str | os.PathLike, *,
+                   number_formats: dict[str, str] | None = None) -> Path:
+    """Write several sheets into one xlsx atomically: bold frozen header, filters, widths, number formats.
+
+    Text that a spreadsheet would take for a formula (``=``, ``+``, ``-``, ``@``) is neutralised.
+    """
+    return write_atomic(path, _excel_bytes(sheets, number_formats=number_formats))
 
 
 def write_frame(frame: pl.DataFrame, path: str | os.PathLike, *, sheet: str = "数据") -> Path:

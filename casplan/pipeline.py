@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from casplan.select import Selection, SelectOptions
 
 __all__ = ["Inputs", "Loaded", "Year", "load", "assess", "sample_inputs", "vocabulary_of", "match_directions",
-           "score_year", "select_options", "candidates_of", "run_year"]
+           "score_year", "select_options", "candidates_of", "run_year", "robustness_of"]
 
 
 @dataclass(frozen=True)
@@ -220,3 +220,18 @@ def run_year(inputs: Inputs, *, options: "SelectOptions | None" = None) -> Year:
     selection = solve(cands, options=options)
     return Year(loaded=loaded, eligibility=eligibility, matches=matches, scores=scores, candidates=cands,
                 options=options, selection=selection)
+
+
+def robustness_of(year: Year, *, n: int = 500, seed: int = 2023) -> "pl.DataFrame":
+    """Probability of each eligible pair being chosen when the criteria weights move (seeded Dirichlet).
+
+    Expert reviews are held fixed: only the criteria weights are perturbed.
+    """
+    import polars as pl
+
+    from casplan.select import robustness
+
+    policy = year.loaded.policy
+    crit = year.scores.breakdown.select(pl.col("app_id").alias("id"), "track", "criterion", "value")
+    weights = {t.id: policy.scoring.weights_for(t.id) for t in policy.tracks}
+    return robustness(year.candidates, crit, weights, options=year.options, n=n, seed=seed)

@@ -39,7 +39,17 @@ def html_from_notebook(executed: Path, *, title: str) -> str:
     # The bureau's intranet has no CDN: drop the template's external scripts (require.js, MathJax);
     # plotly.js is inlined by the notebook renderer.
     body = _EXTERNAL_SCRIPT.sub("", body)
-    style = ("<style>body{font-family:'Noto Sans CJK SC','Noto Sans SC','Microsoft YaHei',sans-serif}"
+    style = ("<style>"
+             "body{font-family:'Noto Sans CJK SC','Noto Sans SC','Microsoft YaHei',sans-serif}"
+             "table{border-collapse:collapse} td,th{padding:2px 6px;vertical-align:top}"
+             "caption{caption-side:top;text-align:left;font-weight:bold}"
+             "@page{size:A4 landscape;margin:10mm}"
+             "@media print{"
+             ".modebar,.modebar-container{display:none!important}"
+             ".jp-OutputArea-output,.jp-RenderedHTMLCommon{overflow:visible!important;max-width:100%!important}"
+             "table{font-size:8pt;width:auto;max-width:100%} td,th{white-space:normal!important;min-width:2.6em}"
+             "tr,img,svg{page-break-inside:avoid}"
+             ".jp-Cell{page-break-inside:auto} h2{page-break-before:auto;page-break-after:avoid}}"
              "</style></head>")
     return body.replace("</head>", style, 1)
 

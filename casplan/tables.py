@@ -173,3 +173,153 @@ def direction_counts(matches: pl.DataFrame, track_names: dict[str, str]) -> pl.D
     out = allpairs.join(counts, on=["track", "direction"], how="left").with_columns(pl.col("n").fill_null(0))
     return out.select(pl.col("track").replace_strict(track_names, default=pl.col("track")).alias("类别"),
                       pl.col("direction").alias("重点支持方向"), pl.col("n").alias("匹配的申报数"))
+
+
+def report_summary(data) -> pl.DataFrame:
+    """The report's key figures as a two-column table (项目, 数值)."""
+    year = data.year
+    loaded, e, sel = year.loaded, year.eligibility, data.selection
+    units = e.units
+    rows = [
+        ("遴选依据", data.scenario_name),
+        ("求解状态", sel.status_text),
+        ("名册单位数", str(units.height)),
+        ("报送单位数", str(int(units["submitted"].sum()))),
+        ("未报送单位数", str(int((~units["submitted"]).sum()))),
+        ("逾期报送单位数", str(int(units["late"].sum()))),
+        ("计划行：读取 / 接收 / 搁置", f"{loaded.plans.rows_read} / {loaded.plans.rows_accepted} / "
+                                      f"{loaded.plans.rows_set_aside}"),
+        ("申报项目数", str(e.applications.height)),
+        ("具备资格的（项目, 类别）", str(int(e.summary["eligible"].sum()))),
+        ("入选项目数", str(sel.chosen.height)),
+        ("安排经费（万元）", f"{sel.budget_spent or 0:.1f}"),
+        ("经费总额上限（万元）", "不设上限" if data.options.budget_total is None else f"{data.options.budget_total:g}"),
+    ]
+    for r in sel.tracks.iter_rows(named=True):
+        rows.append((f"{r['track_name']}：入选 / 名额 / 具备资格", f"{r['n_chosen']} / {r['upper']} / {r['n_candidates']}"))
+    return pl.DataFrame(rows, schema={"项目": pl.Utf8, "数值": pl.Utf8}, orient="row")
+
+
+def track_list(data, track: str) -> pl.DataFrame:
+    """One track's list for the 公示: the chosen (入选) then the waiting list (候补), with scores and reasons.
+
+    The waiting list holds the eligible applications of the track not chosen anywhere, best first.
+    """
+    sel = data.selection
+    scores = data.scores.table.filter(pl.col("track") == track)
+    decisions = sel.decisions.select("id", pl.col("track").alias("decided_track"), "chosen", "code", "message")
+    chosen_here = sel.chosen.filter(pl.col("track") == track).select("id")
+    t = (scores.join(decisions, left_on="app_id", right_on="id", how="left")
+         .with_columns(pl.col("app_id").is_in(chosen_here["id"].implode()).alias("here")))
+    t = t.filter(pl.col("here") | ~pl.col("chosen").fill_null(False))
+    cutoff = sel.tracks.filter(pl.col("track") == track)["cutoff"]
+    cut = cutoff[0] if cutoff.len() else None
+    return t.sort(["here", "score", "rank"], descending=[True, True, False]).select(
+        pl.when(pl.col("here")).then(pl.lit("入选")).otherwise(pl.lit("候补")).alias("状态"),
+        pl.col("rank").alias("排名"), pl.col("app_id").alias("申报编号"), pl.col("unit").alias("单位"),
+        pl.col("train_name").alias("培训名称"), pl.col("score").round(2).alias("得分"),
+        pl.col("budget").alias("经费(万元)"), pl.lit(cut, dtype=pl.Float64).alias("入选线"),
+        pl.col("best_direction").alias("匹配方向"), pl.col("matched_terms").alias("命中词（字段）"),
+        pl.col("message").alias("说明"))
+
+
+# --- the charts' input frames (see casplan.charts for each contract) ------------------------------
+
+def fill_for(selection, quotas: dict[str, int]) -> pl.DataFrame:
+    """Quota fill per track: eligible pool, chosen, quota, upper bound."""
+    return selection.tracks.select(
+        "track", "track_name", pl.col("n_candidates").alias("eligible"), pl.col("n_chosen").alias("chosen"),
+        pl.col("track").replace_strict(quotas, default=0, return_dtype=pl.Int64).alias("quota"),
+        pl.col("upper").alias("quota_max"))
+
+
+def money_for(data, *, by: str = "track_name") -> pl.DataFrame:
+    """Money asked (eligible applications of money tracks) and granted (the chosen), by track or 分院."""
+    sel = data.selection
+    money = data.options.money_tracks
+    cands = data.candidates.filter(pl.col("track").is_in(list(money)))
+    asked = cands.group_by("id").agg(pl.col("cost").max().alias("asked"), pl.col("track").first())
+    granted = sel.chosen.filter(pl.col("track").is_in(list(money))).select("id", pl.col("cost").alias("granted"))
+    apps = data.year.eligibility.applications.select(pl.col("app_id").alias("id"), "branch", "unit_type")
+    frame = asked.join(granted, on="id", how="left").join(apps, on="id", how="left").with_columns(
+        pl.col("granted").fill_null(0.0),
+        pl.col("track").replace_strict(dict(data.options.track_names), default=pl.col("track")).alias("track_name"),
+        pl.coalesce("branch", "unit_type").fill_null("其他").alias("branch"))
+    return frame.group_by(by).agg(pl.col("asked").sum(), pl.col("granted").sum()).sort(by)
+
+
+def coverage_for(data) -> pl.DataFrame:
+    """Directions × tracks: eligible applications matching each direction, and how many were chosen."""
+    matches = data.year.matches.filter(pl.col("is_match"))
+    eligible = data.candidates.select(pl.col("id").alias("app_id"), "track")
+    hit = matches.join(eligible, on=["app_id", "track"], how="semi")
+    chosen = data.selection.chosen.select(pl.col("id").alias("app_id"), "track")
+    names = dict(data.options.track_names)
+    order = data.year.matches.select("track", "direction").unique(maintain_order=True)
+    counts = hit.group_by("track", "direction").agg(pl.col("app_id").n_unique().alias("submitted"))
+    won = hit.join(chosen, on=["app_id", "track"], how="semi").group_by("track", "direction") \
+        .agg(pl.col("app_id").n_unique().alias("chosen"))
+    return (order.join(counts, on=["track", "direction"], how="left").join(won, on=["track", "direction"], how="left")
+            .with_columns(pl.col("submitted").fill_null(0), pl.col("chosen").fill_null(0),
+                          pl.col("track").replace_strict(names, default=pl.col("track")).alias("track_name"))
+            .select("track_name", "direction", "submitted", "chosen"))
+
+
+def distribution_for(data) -> tuple[pl.DataFrame, dict[str, float]]:
+    """Scores per track with chosen flags, and each track's cutoff (by Chinese track name)."""
+    names = dict(data.options.track_names)
+    chosen = data.selection.chosen.select(pl.col("id").alias("app_id"), "track", pl.lit(True).alias("chosen"))
+    frame = data.scores.table.join(chosen, on=["app_id", "track"], how="left").select(
+        pl.col("track").replace_strict(names, default=pl.col("track")).alias("track_name"), "score",
+        pl.col("chosen").fill_null(False), "app_id", "train_name")
+    cutoffs = {names.get(t, t): c for t, c in data.selection.tracks.select("track", "cutoff").iter_rows()
+               if c is not None}
+    return frame, cutoffs
+
+
+def probability_for(data, *, limit: int = 80) -> pl.DataFrame:
+    """Robustness: the pairs whose choice is not certain (0 < p < 1), most uncertain first (at most ``limit``)."""
+    r = data.robustness
+    names = dict(data.options.track_names)
+    titles = data.candidates.select("id", "track", "name")
+    frame = r.join(titles, on=["id", "track"], how="left").filter((pl.col("p_selected") > 0) & (pl.col("p_selected") < 1))
+    frame = frame.with_columns((pl.col("p_selected") - 0.5).abs().alias("_d")).sort("_d", "id").head(limit)
+    return frame.select(pl.col("id").alias("app_id"), pl.col("name").alias("train_name"),
+                        pl.col("track").replace_strict(names, default=pl.col("track")).alias("track_name"),
+                        "p_selected", "base_chosen", "unstable")
+
+
+def method_weights(policy) -> pl.DataFrame:
+    """The criteria weights of every track, in % after normalisation."""
+    from casplan.scoring import CRITERION_LABELS
+
+    rows = []
+    for t in policy.tracks:
+        w = policy.scoring.weights_for(t.id)
+        total = sum(w.values()) or 1
+        rows.append({"类别": t.name, **{CRITERION_LABELS.get(c, c): round(100 * v / total, 1) for c, v in w.items()}})
+    return pl.DataFrame(rows)
+
+
+def greedy_table(selection) -> pl.DataFrame:
+    """The optimum beside the greedy rankings: total score and the gap."""
+    rows = [("最优（整数规划，HiGHS）", selection.objective, 0.0, True)]
+    labels = {"score": "按得分贪心", "score_per_cost": "按得分/经费贪心"}
+    for key, g in selection.greedy.items():
+        rows.append((labels.get(key, key), g.objective, g.gap, g.feasible))
+    return pl.DataFrame(rows, schema={"方法": pl.Utf8, "总分": pl.Float64, "比最优少": pl.Float64,
+                                      "满足全部约束": pl.Boolean}, orient="row")
+
+
+def changes_table(previous: dict | None, current: dict) -> pl.DataFrame:
+    """Who entered and who left since the previous run (from two ``selection.json`` records)."""
+    schema = {"变化": pl.Utf8, "申报编号": pl.Utf8, "培训名称": pl.Utf8, "类别": pl.Utf8}
+    if not previous:
+        return pl.DataFrame(schema=schema)
+    old = {s["id"]: s for s in previous["selected"]}
+    new = {s["id"]: s for s in current["selected"]}
+    rows = [("新入选", i, new[i]["name"], new[i]["track"]) for i in sorted(set(new) - set(old))]
+    rows += [("不再入选", i, old[i]["name"], old[i]["track"]) for i in sorted(set(old) - set(new))]
+    rows += [("换类别", i, new[i]["name"], f"{old[i]['track']} → {new[i]['track']}")
+             for i in sorted(set(old) & set(new)) if old[i]["track"] != new[i]["track"]]
+    return pl.DataFrame(rows, schema=schema, orient="row")

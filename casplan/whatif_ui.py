@@ -22,11 +22,9 @@ __all__ = ["WhatIfPanel", "fill_frame", "shortlist_frame", "diff_frame"]
 
 def fill_frame(outcome: Outcome, policy) -> pl.DataFrame:
     """Per track: eligible pool, chosen, quota target and upper bound (the quota-fill chart's input)."""
-    t = outcome.selection.tracks
-    return t.select(pl.col("track"), "track_name", pl.col("n_candidates").alias("eligible"),
-                    pl.col("n_chosen").alias("chosen"),
-                    pl.col("track").replace_strict(outcome.scenario.quotas, default=0).alias("quota"),
-                    pl.col("upper").alias("quota_max"))
+    from casplan.tables import fill_for
+
+    return fill_for(outcome.selection, outcome.scenario.quotas)
 
 
 def shortlist_frame(outcome: Outcome) -> pl.DataFrame:
