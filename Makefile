@@ -38,8 +38,7 @@ system:
 	fi
 
 report: system $(STAMP)
-	$(VENV)/bin/casplan render notebooks/01_intake.ipynb --out reports/2023/intake.html \
-	  --title "2023年度培训计划接收情况" -p samples_dir "$(SAMPLES)"
+	$(VENV)/bin/casplan report --params data/samples/2023/report-params.yaml --out reports
 
 test: system $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -417,6 +417,9 @@ def _read(table: str, paths: Sequence[str | os.PathLike], fields: tuple[Field, .
     warnings = _empty_problems()
     if table == "plans" and frame.height:
         frame, warnings = _plan_identity(frame, roster)
+    elif table == "plans":  # nothing accepted: still the full shape, so every later stage runs on it
+        frame = frame.with_columns([pl.lit(None, dtype=pl.Utf8).alias(c) for c in
+                                    ("app_id", "unit_raw", "unit_type", "branch", "duplicate_of")])
     if notes:
         note_rows = pl.DataFrame([(f, None, None, None, None, "I-NOTE", f"{f}：{n}") for f, n in notes],
                                  schema=PROBLEM_SCHEMA, orient="row")

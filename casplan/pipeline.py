@@ -211,6 +211,8 @@ def run_year(inputs: Inputs, *, options: "SelectOptions | None" = None) -> Year:
     from casplan.select import solve
 
     loaded = load(inputs)
+    if loaded.errors:  # an input that cannot be read stops the chain: no decision on part of the year
+        raise loaded.errors[0]
     eligibility = assess(loaded)
     matches = match_directions(eligibility.applications, loaded.policy)
     reviews = loaded.reviews.frame if loaded.reviews is not None and loaded.reviews.ok else None

@@ -1,0 +1,169 @@
+"""The official report, rendered for real: files, a real browser, the PDF's text, the xlsx, safety, atomicity."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import fastexcel
+import openpyxl
+import pytest
+from conftest import SAMPLES, write_xlsx
+
+from casplan.errors import ReportError
+from casplan.report import WORKBOOK, render_report
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+HOSTILE_SCRIPT = "<script>alert(1)</script>"
+HOSTILE_IMG = "<img src=x onerror=alert(2)>"
+FORMULA = '=HYPERLINK("http://example.invalid","点我")'
+
+
+@pytest.fixture(scope="module")
+def hostile_plans(tmp_path_factory) -> Path:
+    """The sample year with hostile titles on applications that get chosen, as a unit would type them."""
+    from casplan.pipeline import run_year, sample_inputs
+
+    chosen = run_year(sample_inputs(SAMPLES)).selection.chosen.sort("track", "id")
+    targets = {}
+    for track, prefix in (("jiangtan", HOSTILE_SCRIPT), ("yanxiu", HOSTILE_IMG), ("duanqi", FORMULA)):
+        app_id = chosen.filter(chosen["track"] == track)["id"][0]
+        targets[app_id.removeprefix("P")] = prefix
+    frame = fastexcel.read_excel(str(SAMPLES / "plans.xlsx")).load_sheet(0, dtypes="string").to_polars()
+    rows = frame.to_dicts()
+    for row in rows:
+        if row["计划ID"] in targets:
+            prefix = targets[row["计划ID"]]
+            row["培训名称"] = prefix if prefix == FORMULA else prefix + row["培训名称"]
+    out = tmp_path_factory.mktemp("hostile") / "plans.xlsx"
+    return write_xlsx(out, rows, header=list(frame.columns))
+
+
+@pytest.fixture(scope="module")
+def rendered(hostile_plans, tmp_path_factory):
+    root = tmp_path_factory.mktemp("reports")
+    params = {"year": 2023, "plans": str(hostile_plans), "history": str(SAMPLES / "history.xlsx"),
+              "roster": str(SAMPLES / "roster.xlsx"), "reviews": str(SAMPLES / "reviews.csv"),
+              "robustness_draws": 50}
+    run = render_report(params, out_root=root, timeout=300, progress=False)
+    return root, run, params
+
+
+def test_every_file_is_there_and_latest_points_at_it(rendered):
+    root, run, _ = rendered
+    names = {p.name for p in run.iterdir()}
+    assert {"report.html", "report.pdf", WORKBOOK, "manifest.json", "selection.json", "diff.json"} <= names
+    assert (root / "2023" / "latest").resolve() == run.resolve()
+    manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["solver"]["status"] == "optimal"
+    assert len(manifest["inputs"]) >= 5 and all(len(h) == 64 for h in manifest["inputs"].values())
+    assert {"papermill_s", "html_s", "pdf_s", "total_s"} <= set(manifest["timings"])
+    assert not [p for p in (root / "2023").iterdir() if p.name.startswith(".")]
+
+
+def test_html_in_a_real_browser(rendered):
+    from playwright.sync_api import sync_playwright
+
+    _, run, _ = rendered
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        console, dialogs, requests = [], [], []
+        page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: console.append(str(e)))
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.on("request", lambda r: requests.append(r.url) if not r.url.startswith(("file:", "data:")) else None)
+        page.goto((run / "report.html").resolve().as_uri())
+        page.wait_for_load_state("load")
+        graphs = page.locator(".plotly-graph-div")
+        assert graphs.count() >= 8
+        page.wait_for_function("[...document.querySelectorAll('.plotly-graph-div')]"
+                               ".every(d => d.querySelector('svg.main-svg'))", timeout=30_000)
+        text = page.inner_text("body")
+        assert page.evaluate("document.documentElement.lang") == "zh-CN"
+        browser.close()
+    assert HOSTILE_SCRIPT in text and HOSTILE_IMG in text  # shown as text, not run
+    assert not dialogs, dialogs
+    assert not console, console
+    assert not requests, requests  # offline: nothing fetched from any network
+    for heading in ("一、总体情况", "二、各类别入选名单与候补", "七、稳健性", "九、方法说明"):
+        assert heading in text
+
+
+def test_pdf_text_has_the_headings(rendered):
+    _, run, _ = rendered
+    text = subprocess.run(["pdftotext", str(run / "report.pdf"), "-"], capture_output=True, check=True,
+                          text=True).stdout
+    for heading in ("中国科学院2023年度继续教育与培训院级资助", "一、总体情况", "各类别入选名单与候补", "方法说明"):
+        assert heading in text.replace("\n", ""), heading
+
+
+def test_workbook_lists_and_no_live_formulas(rendered):
+    from casplan.policy import load_policy
+
+    _, run, _ = rendered
+    wb = openpyxl.load_workbook(run / WORKBOOK)
+    expected = ["汇总", *(t.name for t in load_policy().tracks), "不具备资格", "接收时搁置的行", "未报送单位", "单位情况"]
+    assert wb.sheetnames == expected
+    formulas, titles = [], []
+    for ws in wb.worksheets:
+        assert ws.freeze_panes == "A2"
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    formulas.append(cell.coordinate)
+                if isinstance(cell.value, str) and "HYPERLINK" in cell.value:
+                    titles.append(cell.value)
+    assert not formulas
+    assert titles and all(t.startswith("'=") for t in titles)
+    sheet = wb[load_policy().track("yanxiu").name]
+    header = [c.value for c in sheet[1]]
+    assert header[:3] == ["状态", "排名", "申报编号"] and "联系人电话" not in header
+
+
+def test_contacts_stay_out_of_html_and_pdf(rendered):
+    import polars as pl
+
+    _, run, _ = rendered
+    plans = pl.read_excel(SAMPLES / "plans.xlsx")
+    phones = [p for p in plans["联系人电话"].drop_nulls().unique().to_list() if len(str(p)) >= 7][:200]
+    emails = plans["联系人Email"].drop_nulls().unique().to_list()[:200]
+    html = (run / "report.html").read_text(encoding="utf-8")
+    pdf = subprocess.run(["pdftotext", str(run / "report.pdf"), "-"], capture_output=True, text=True).stdout
+    xlsx_text = " ".join(str(c.value) for ws in openpyxl.load_workbook(run / WORKBOOK).worksheets
+                         for row in ws.iter_rows() for c in row if c.value is not None)
+    for secret in phones + emails:
+        assert str(secret) not in html and str(secret) not in pdf and str(secret) not in xlsx_text
+
+
+def test_if_changed_renders_nothing_new(rendered):
+    root, run, params = rendered
+    assert render_report(params, out_root=root, if_changed=True, progress=False) is None
+    assert [p.name for p in (root / "2023").iterdir() if not p.name.startswith(("latest", "."))] == [run.name]
+
+
+def test_a_failed_run_leaves_the_last_good_report(rendered, tmp_path):
+    root, run, params = rendered
+    empty = tmp_path / "plans.xlsx"
+    empty.write_bytes(b"")  # exists (so the run starts) but cannot be read: the notebook fails midway
+    before = sorted(p.name for p in (root / "2023").iterdir())
+    with pytest.raises(ReportError, match="文件为空"):
+        render_report({**params, "plans": str(empty)}, out_root=root, progress=False)
+    assert sorted(p.name for p in (root / "2023").iterdir()) == before
+    assert (root / "2023" / "latest").resolve() == run.resolve()
+
+
+def test_cli_policy_typo_is_one_clear_line(rendered, tmp_path, capsys):
+    from casplan.cli import main
+
+    root, _, params = rendered
+    bad_policy = tmp_path / "2023.yaml"
+    bad_policy.write_text((Path(__file__).resolve().parents[1] / "casplan" / "policies" / "2023.yaml")
+                          .read_text(encoding="utf-8").replace("min_days: 3", "min_dayz: 3", 1), encoding="utf-8")
+    code = main(["report", "--plans", params["plans"], "--policy", str(bad_policy), "--out", str(root)])
+    err = capsys.readouterr().err
+    assert code == 2 and "min_dayz" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
