@@ -2165,6 +2165,15 @@ English: synthetic CAS 2023 training-plan sample (roster, history, clean plans, 
 """
 
 
+_REPORT_PARAMS = """# 样例年度正式报告的参数（`make report` 使用；路径相对本文件）
+year: 2023
+plans: plans.xlsx
+history: history.xlsx
+roster: roster.xlsx
+reviews: reviews.csv
+robustness_draws: 500
+"""
+
 REVIEWERS = ("张明华研究员", "李卫东研究员", "王晓燕研究员", "赵建国研究员", "陈思远研究员", "刘志强研究员")
 
 
@@ -2210,7 +2219,7 @@ def generate(out_dir: Path, *, seed: int = DEFAULT_SEED) -> dict[str, Path]:
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     paths = generate(Path(tmp), seed=5)
     ...     sorted(p for p in paths if "/" not in p)
-    ['CASES.json', 'README.md', 'history.xlsx', 'plans.xlsx', 'reviews.csv', 'roster.xlsx']
+    ['CASES.json', 'README.md', 'history.xlsx', 'plans.xlsx', 'report-params.yaml', 'reviews.csv', 'roster.xlsx']
     """
     root = Path(out_dir)
     root.mkdir(parents=True, exist_ok=True)
@@ -2230,8 +2239,9 @@ def generate(out_dir: Path, *, seed: int = DEFAULT_SEED) -> dict[str, Path]:
     _write_bytes(root / "dirty" / "EXPECTED.json", (json.dumps(expected, **dump) + "\n").encode())
     _write_bytes(root / "CASES.json", (json.dumps(year.cases, **dump) + "\n").encode())
     _write_bytes(root / "reviews.csv", _reviews_csv(year, seed))
+    _write_bytes(root / "report-params.yaml", _REPORT_PARAMS.encode("utf-8"))
     _write_bytes(root / "README.md", _readme(year, expected).encode())
-    rels = ["roster.xlsx", "history.xlsx", "plans.xlsx", "reviews.csv", "CASES.json", "README.md",
+    rels = ["roster.xlsx", "history.xlsx", "plans.xlsx", "reviews.csv", "report-params.yaml", "CASES.json", "README.md",
             EXPORT_FILE, BRANCH_CSV, *unit_files, "dirty/EXPECTED.json"]
     return {rel: (root / rel).resolve() for rel in rels}
 
