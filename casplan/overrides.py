@@ -152,7 +152,8 @@ def read_overrides(path: str | os.PathLike | None) -> Overrides:
     from casplan.io import read_plain_table
 
     frame = read_plain_table(p)
-    return parse_overrides(frame.to_dicts(), source=str(p))
+    entries = [{k: v for k, v in row.items() if k != "source_row" and v is not None} for row in frame.to_dicts()]
+    return parse_overrides(entries, source=str(p))
 
 
 def as_frame(overrides: Overrides) -> pl.DataFrame:

@@ -323,3 +323,10 @@ def changes_table(previous: dict | None, current: dict) -> pl.DataFrame:
     rows += [("换类别", i, new[i]["name"], f"{old[i]['track']} → {new[i]['track']}")
              for i in sorted(set(old) & set(new)) if old[i]["track"] != new[i]["track"]]
     return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def counterfactual_table(frame: pl.DataFrame) -> pl.DataFrame:
+    """One place more or less per track, and the budget ±: who would enter or leave (Chinese headers)."""
+    return frame.select(pl.col("label").alias("变动"), pl.col("objective_change").round(2).alias("总分变化"),
+                        pl.col("entered").list.join("、").alias("新入选"), pl.col("left").list.join("、").alias("落选"),
+                        pl.col("message").alias("说明"))

@@ -249,3 +249,18 @@ def test_cli_check_json(year, capsys):
     bad = by_name["两天半班"]["tracks"]["专业技术研修班"]
     assert bad["eligible"] is False and "Y1-DAYS" in bad["reasons"]
     assert by_name["两天半班"]["unit"] == OTHER
+
+
+def test_overrides_from_an_xlsx_with_chinese_headers(year, tmp_path):
+    from casplan.overrides import read_overrides
+
+    r = year([app("两天半班", 天数=2.5, 学时=20)])
+    app_id = r.applications["app_id"][0]
+    path = write_xlsx(tmp_path / "决定.xlsx", [{"操作": "waive", "申报编号": app_id, "规则": "Y1-DAYS",
+                                               "理由": "含半天现场教学", "经办人": "刘杨"}])
+    overrides = read_overrides(path)
+    assert overrides.entries[0].app == app_id and overrides.entries[0].author == "刘杨"
+    r = year([app("两天半班", 天数=2.5, 学时=20)], overrides=[
+        {"action": e.action, "app": e.app, "rule": e.rule, "reason": e.reason, "author": e.author}
+        for e in overrides.entries])
+    assert verdict(r, "两天半班", "yanxiu")["eligible"]

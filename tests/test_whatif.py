@@ -98,3 +98,17 @@ def test_panel_reacts_to_a_slider(whatif):
     assert panel.last_ms > 0
     panel.reset()
     assert f'data-track="duanqi">{whatif.policy.track("duanqi").quota}<' in panel.fill.value
+
+
+def test_the_report_can_use_a_saved_scenario(whatif, tmp_path):
+    from conftest import SAMPLES
+
+    from casplan.report import build
+
+    base = whatif.baseline.scenario
+    path = replace(base, name="研修班减为4个", quotas={**base.quotas, "yanxiu": 4}).save(tmp_path / "s.yaml")
+    data = build(plans=str(SAMPLES / "plans.xlsx"), history=str(SAMPLES / "history.xlsx"),
+                 roster=str(SAMPLES / "roster.xlsx"), reviews=str(SAMPLES / "reviews.csv"), scenario=str(path),
+                 robustness_draws=0)
+    assert "研修班减为4个" in data.scenario_name
+    assert data.selection.chosen.filter(pl.col("track") == "yanxiu").height == 4
