@@ -30,8 +30,6 @@ Chinese line on stderr and exits 2.
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import sys
 from pathlib import Path
@@ -47,13 +45,10 @@ from casplan.directions import (
     load_directions,
     match_text,
 )
-from casplan.errors import CasplanError, InputError, UnreadableFileError
-from casplan.fields import match_header
+from casplan.errors import CasplanError, InputError
 
 __all__ = ["add_parser", "run", "read_texts"]
 
-_HEADER_SCAN_ROWS = 10
-_EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 
 
 def _threshold(value: str) -> float:
@@ -94,81 +89,13 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 # ───────────────────────────── reading ─────────────────────────────
 
 
-def _decode(raw: bytes, name: str) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise UnreadableFileError(f"无法识别文件「{name}」的编码（应为 UTF-8 或 GBK）", file=name)
-
-
-def _header_index(rows: list[list[str | None]], name: str) -> int:
-    for i, row in enumerate(rows[:_HEADER_SCAN_ROWS]):
-        if any(cell and match_header(str(cell)) == "train_name" for cell in row):
-            return i
-    raise InputError(
-        f"文件「{name}」的前{_HEADER_SCAN_ROWS}行中找不到「培训名称」列；请确认表头含「培训名称」",
-        file=name,
-        column="培训名称",
-    )
-
-
-def _read_grid(path: Path) -> tuple[list[str], pl.DataFrame]:
-    """(header cells, body as all-string frame) of the file's first sheet."""
-    name = path.name
-    if not path.is_file():
-        raise UnreadableFileError(f"找不到文件「{path}」", file=name)
-    if path.suffix.lower() in _EXCEL_SUFFIXES:
-        try:
-            grid = pl.read_excel(
-                path, sheet_id=1, has_header=False, infer_schema_length=0, drop_empty_rows=False
-            )
-        except Exception as exc:  # noqa: BLE001 - any reader failure means the file is unusable
-            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            raise UnreadableFileError(
-                f"无法读取 Excel 文件「{name}」（文件损坏、加密或不是 Excel）：{reason}", file=name
-            ) from exc
-        rows = [list(r) for r in grid.head(_HEADER_SCAN_ROWS).rows()]
-        h = _header_index(rows, name)
-        header = [str(c) if c is not None else "" for c in rows[h]]
-        body = grid.slice(h + 1)
-        body.columns = [f"c{i}" for i in range(body.width)]
-        return header, body
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise UnreadableFileError(f"无法读取文件「{name}」：{exc}", file=name) from exc
-    if not raw.strip():
-        raise UnreadableFileError(f"文件「{name}」是空的", file=name)
-    if b"\x00" in raw[:4096]:
-        raise UnreadableFileError(f"文件「{name}」不是文本 CSV（请另存为 CSV 或 xlsx）", file=name)
-    text = _decode(raw, name)
-    head_lines = text.splitlines()[:_HEADER_SCAN_ROWS]
-    rows = [list(r) for r in csv.reader(head_lines)]
-    h = _header_index(rows, name)
-    header = rows[h]
-    try:
-        body = pl.read_csv(
-            io.BytesIO(text.encode("utf-8")),
-            has_header=False,
-            skip_rows=h + 1,
-            infer_schema=False,
-            new_columns=[f"c{i}" for i in range(len(header))],
-            truncate_ragged_lines=True,
-        )
-    except pl.exceptions.PolarsError as exc:
-        raise UnreadableFileError(f"无法解析 CSV 文件「{name}」：{exc}", file=name) from exc
-    return header, body
-
-
 def read_texts(path: str | Path) -> list[dict[str, str | None]]:
     """Read the text fields of every row of a plan file (CSV or Excel).
 
     Parameters
     ----------
-    path : CSV (UTF-8, UTF-8 with BOM, GBK/GB18030) or Excel file; the header row
-        may sit below title rows (within the first 10 rows).
+    path : CSV (UTF-8, UTF-8 with BOM, UTF-16, GBK/GB18030) or Excel file, read by
+        :func:`casplan.io.read_tables`; the header row may sit below title rows.
 
     Returns
     -------
@@ -181,7 +108,7 @@ def read_texts(path: str | Path) -> list[dict[str, str | None]]:
     UnreadableFileError
         Missing, empty, corrupt or undecodable file.
     InputError
-        No 培训名称 column in the first 10 rows.
+        No 培训名称 column.
 
     Examples
     --------
@@ -191,19 +118,22 @@ def read_texts(path: str | Path) -> list[dict[str, str | None]]:
     >>> read_texts(p)
     [{'train_name': '碳中和研修班', 'content': '讲授低碳技术'}]
     """
-    path = Path(path)
-    header, body = _read_grid(path)
-    positions: dict[str, int] = {}
-    for i, cell in enumerate(header):
-        canonical = match_header(cell) if cell else None
-        if canonical in TEXT_FIELDS and canonical not in positions:
-            positions[canonical] = i
-    ordered = [f for f in TEXT_FIELDS if f in positions]
+    from casplan.fields import FIELDS_BY_NAME
+    from casplan.io import read_tables
+
+    fields = tuple(FIELDS_BY_NAME[f] for f in TEXT_FIELDS)
+    tables, _ = read_tables(Path(path), fields=fields, display_name=Path(path).name, min_matches=1)
     out: list[dict[str, str | None]] = []
-    for row in body.select([f"c{positions[f]}" for f in ordered]).rows():
-        record = {f: (v.strip() if isinstance(v, str) else v) for f, v in zip(ordered, row, strict=True)}
-        if record.get("train_name"):
-            out.append(record)
+    for table in tables:
+        if "train_name" not in table.frame.columns:
+            continue
+        ordered = [f for f in TEXT_FIELDS if f in table.frame.columns]
+        for row in table.frame.select(ordered).rows():
+            record = {f: (v.strip() if isinstance(v, str) else v) for f, v in zip(ordered, row, strict=True)}
+            if record.get("train_name"):
+                out.append(record)
+    if not out and not any("train_name" in t.frame.columns for t in tables):
+        raise InputError(f"文件「{Path(path).name}」中找不到「培训名称」列", file=str(path), column="培训名称")
     return out
 
 

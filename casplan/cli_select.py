@@ -40,7 +40,7 @@ from typing import Any
 
 import polars as pl
 
-from casplan.errors import CasplanError, InputError, UnreadableFileError
+from casplan.errors import CasplanError, InputError
 from casplan.select import TRACK_NAMES, QuotaSpec, Selection, SelectOptions, solve
 
 __all__ = [
@@ -139,42 +139,23 @@ def options_from_args(args: argparse.Namespace, base: SelectOptions) -> SelectOp
 # --------------------------------------------------------------------------- reading
 
 
-def _decode(raw: bytes, path: Path) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise UnreadableFileError(f"{path.name} 既不是 UTF-8 也不是 GBK 编码的文本，无法读取", file=str(path))
-
-
 def read_scores(path: str | os.PathLike[str]) -> pl.DataFrame:
     """Read a scores CSV into the candidates frame :func:`casplan.select.solve` takes.
 
     Raises :class:`~casplan.errors.InputError` naming the file, the line and
     the column of the first bad value (or the missing column).
     """
+    from casplan.io import read_plain_table
+
     p = Path(path)
-    if not p.is_file():
-        raise UnreadableFileError(f"找不到文件 {p}", file=str(p))
-    try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise UnreadableFileError(f"无法读取 {p}：{exc.strerror or exc}", file=str(p)) from exc
-    text = _decode(raw, p)
-    if not text.strip():
-        raise UnreadableFileError(f"{p.name} 是空文件", file=str(p))
-    try:
-        frame = pl.read_csv(io.StringIO(text), infer_schema=False, truncate_ragged_lines=False)
-    except pl.exceptions.PolarsError as exc:
-        raise UnreadableFileError(f"{p.name} 不是有效的 CSV：{str(exc).splitlines()[0]}", file=str(p)) from exc
-    frame = frame.rename({c: c.strip().lstrip("\ufeff").lower() for c in frame.columns})
+    frame = read_plain_table(p).rename({"source_row": "_line"})
+    frame = frame.rename({c: c.strip().lower() for c in frame.columns if c != "_line"})
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
         raise InputError(f"{p.name} 缺少列「{missing[0]}」（需要 {', '.join(COLUMNS)}）", file=str(p),
                          column=missing[0])
     keep = list(COLUMNS) + [c for c in _OPTIONAL if c in frame.columns]
-    frame = frame.select(pl.col(keep).str.strip_chars()).with_row_index("_line", offset=2)
+    frame = frame.select(pl.col(keep).str.strip_chars(), "_line")
     frame = frame.filter(~pl.all_horizontal(pl.col(keep).is_null() | (pl.col(keep) == "")))
     numeric = {"score": (pl.Float64, "数字（0–100）"), "cost": (pl.Float64, "数字（万元）"),
                "tiebreak": (pl.Int64, "整数")}

@@ -319,12 +319,13 @@ def _is_blank(values: Sequence[str | None]) -> bool:
     return all(v is None or not str(v).strip() for v in values)
 
 
-def _table_from_grid(grid: _Grid, name: str, fields: tuple[Field, ...], notes: list[str]) -> RawTable | None:
+def _table_from_grid(grid: _Grid, name: str, fields: tuple[Field, ...], notes: list[str],
+                     min_matches: int | None = None) -> RawTable | None:
     frame = grid.frame
     if frame.height == 0 or frame.width == 0:
         return None
     header_idx, matched = _header_candidates(frame, fields)
-    if matched < min(MIN_HEADER_MATCHES, max(2, len(fields) // 2)):
+    if matched < (min_matches or min(MIN_HEADER_MATCHES, max(2, len(fields) // 2))):
         return None
     header = frame.row(header_idx)
     where = f"工作表「{grid.sheet}」" if grid.sheet else ""
@@ -382,8 +383,10 @@ def _table_from_grid(grid: _Grid, name: str, fields: tuple[Field, ...], notes: l
 
 
 def read_tables(path: str | os.PathLike, *, fields: tuple[Field, ...] = FIELDS,
-                display_name: str | None = None) -> tuple[list[RawTable], list[str]]:
+                display_name: str | None = None, min_matches: int | None = None) -> tuple[list[RawTable], list[str]]:
     """Every table of ``fields`` in a file (all sheets), and file-level notes.
+
+    ``min_matches``: how many known labels make a header row (default 3, or 2 for small field sets).
 
     Raises
     ------
@@ -400,7 +403,7 @@ def read_tables(path: str | os.PathLike, *, fields: tuple[Field, ...] = FIELDS,
         if grid.note:
             notes.append(grid.note)
             continue
-        table = _table_from_grid(grid, name, fields, notes if not tables else [])
+        table = _table_from_grid(grid, name, fields, notes if not tables else [], min_matches)
         if table is None:
             if grid.sheet is not None:
                 skipped.append(grid.sheet)
@@ -408,8 +411,9 @@ def read_tables(path: str | os.PathLike, *, fields: tuple[Field, ...] = FIELDS,
         tables.append(table)
     if not tables:
         labels = "、".join(f.label for f in fields[:6])
+        need = min_matches or MIN_HEADER_MATCHES
         raise UnreadableFileError(
-            f"{name}：找不到可识别的表头（前 {HEADER_SCAN_ROWS} 行中没有一行含至少 {MIN_HEADER_MATCHES} 个已知列名，"
+            f"{name}：找不到可识别的表头（前 {HEADER_SCAN_ROWS} 行中没有一行含至少 {need} 个已知列名，"
             f"如 {labels}）", file=name)
     for sheet in skipped:
         notes.append(f"工作表「{sheet}」中没有可识别的表头，未读取")

@@ -452,13 +452,13 @@ def test_cli_file_without_train_name_column(tmp_path, capsys):
     assert "找不到「培训名称」列" in err and "plans.csv" in err
 
 
-@pytest.mark.parametrize("content", [b"", b"PK\x03\x04 not really a zip"])
-def test_cli_unreadable_file(tmp_path, capsys, content):
+@pytest.mark.parametrize(("content", "reason"), [(b"", "文件为空"), (b"PK\x03\x04 not really a zip", "无法作为 Excel 工作簿打开")])
+def test_cli_unreadable_file(tmp_path, capsys, content, reason):
     path = tmp_path / "plans.xlsx"
     path.write_bytes(content)
     code, out, err = cli(["--file", str(path)], capsys)
     assert code == 2 and out == ""
-    assert err.count("\n") == 1 and "无法读取" in err and "plans.xlsx" in err
+    assert err.count("\n") == 1 and reason in err and "plans.xlsx" in err
 
 
 def test_cli_missing_file_bad_track_bad_policy(tmp_path, capsys):
