@@ -129,12 +129,13 @@ class Eligibility:
             per_app.setdefault(row["app_id"], {})[names[row["track"]]] = {
                 "id": row["track"], "eligible": row["eligible"], "reasons": row["reasons"],
                 "warnings": row["warnings"], "messages": row["messages"]}
+        notes = dict(self.verdicts.filter(pl.col("track").is_null() & pl.col("status").is_in(["fail", "warn"]))
+                     .group_by("app_id", maintain_order=True).agg("message").iter_rows())
         apps = []
         for a in self.applications.sort("app_id").iter_rows(named=True):
             apps.append({"id": a["app_id"], "name": a["train_name"], "unit": a["unit"], "category": a["category"],
                          "file": a["source_file"], "row": a["source_row"], "tracks": per_app.get(a["app_id"], {}),
-                         "notes": self.verdicts.filter((pl.col("app_id") == a["app_id"]) & pl.col("track").is_null()
-                                                       & pl.col("status").is_in(["fail", "warn"]))["message"].to_list()})
+                         "notes": notes.get(a["app_id"], [])})
         return {"applications": apps, "units": self.units.to_dicts()}
 
 
