@@ -43,6 +43,7 @@ def _validate(args: argparse.Namespace) -> int:
                 print(str(e), file=sys.stderr)
             return 2
         roster = r.frame
+        _print_companions({"单位名册": r})
     intake = read_plans(args.paths, roster=roster)
     if args.out:
         write_frame(cleaned_plans(intake.frame), args.out, sheet="培训计划（已清洗）")
@@ -53,6 +54,21 @@ def _validate(args: argparse.Namespace) -> int:
     for e in intake.errors:
         print(str(e), file=sys.stderr)
     return 2 if intake.errors else 0
+
+
+def _print_companions(parts: dict) -> None:
+    """On stderr: the rows of the roster, history or reviews that were set aside or warned about.
+
+    The plans have their own summary; without this, a bad row of a companion file would vanish unseen.
+    """
+    for label, part in parts.items():
+        if part is None:
+            continue
+        for message in part.set_aside["message"].to_list():
+            print(f"{label}：{message}（该行未使用）", file=sys.stderr)
+        for reason, message in part.warnings.select("reason", "message").iter_rows():
+            if reason != "I-NOTE":
+                print(f"{label}：{message}", file=sys.stderr)
 
 
 def _print_summary(intake) -> None:
@@ -101,6 +117,7 @@ def _load(args: argparse.Namespace):
     loaded = load(inputs)
     for e in loaded.errors:
         print(str(e), file=sys.stderr)
+    _print_companions({"单位名册": loaded.roster, "往年项目": loaded.history, "专家评审": loaded.reviews})
     return loaded
 
 
@@ -147,8 +164,16 @@ def _print_check(result, loaded) -> None:
 def _policy(args: argparse.Namespace) -> int:
     from casplan.policy import load_policy
 
+    from casplan.directions import load_directions
+
     policy = load_policy(args.file)
-    print(f"政策文件 {args.file or '（内置 2023）'} 有效：{policy.year} 年度，类别 "
+    vocabulary = load_directions(policy.directions_path())
+    missing = [t.id for t in policy.tracks if t.id not in vocabulary.track_ids]
+    if missing:
+        print(f"政策文件 {args.file}：方向词表 {policy.directions_path().name} 中没有类别「{'、'.join(missing)}」",
+              file=sys.stderr)
+        return 2
+    print(f"政策文件 {args.file or '（内置 2023）'} 有效：{policy.year} 年度，方向词表 {policy.directions_path().name}，类别 "
           + "、".join(f"{t.name}（名额 {t.quota}±{t.tolerance}）" for t in policy.tracks))
     return 0
 

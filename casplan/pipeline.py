@@ -224,10 +224,12 @@ def run_year(inputs: Inputs, *, options: "SelectOptions | None" = None) -> Year:
                 options=options, selection=selection)
 
 
-def robustness_of(year: Year, *, n: int = 500, seed: int = 2023) -> "pl.DataFrame":
+def robustness_of(year: Year, *, n: int = 500, seed: int = 2023,
+                  weights: dict[str, dict[str, float]] | None = None) -> "pl.DataFrame":
     """Probability of each eligible pair being chosen when the criteria weights move (seeded Dirichlet).
 
-    Expert reviews are held fixed: only the criteria weights are perturbed.
+    The weights move around ``weights`` (a scenario's) or the policy's; the expert reviews'
+    share of a reviewed application's score is held fixed, so the base case is the selection itself.
     """
     import polars as pl
 
@@ -235,5 +237,10 @@ def robustness_of(year: Year, *, n: int = 500, seed: int = 2023) -> "pl.DataFram
 
     policy = year.loaded.policy
     crit = year.scores.breakdown.select(pl.col("app_id").alias("id"), "track", "criterion", "value")
-    weights = {t.id: policy.scoring.weights_for(t.id) for t in policy.tracks}
-    return robustness(year.candidates, crit, weights, options=year.options, n=n, seed=seed)
+    used = year.scores.breakdown.group_by("track").agg(pl.col("criterion").unique())
+    chosen = {t: (weights or {}).get(t) or policy.scoring.weights_for(t) for t in policy.track_ids}
+    weights = {t: {c: chosen[t].get(c, 0.0) for c in cs} for t, cs in used.iter_rows()}
+    reviewed = year.scores.table.filter(pl.col("review").is_not_null()).select(
+        pl.col("app_id").alias("id"), "track", pl.lit(policy.scoring.review_weight).alias("share"),
+        (100 * pl.col("review")).alias("value"))
+    return robustness(year.candidates, crit, weights, options=year.options, n=n, seed=seed, fixed=reviewed)

@@ -39,10 +39,14 @@ __all__ = [
     "default_policy_path",
     "policy_hash",
     "UNIT_TYPE_LABELS",
+    "CRITERIA",
 ]
 
 TrackKind = Literal["money", "support"]
 QuotaMode = Literal["ceiling", "band"]
+
+# The scoring criteria a policy may weigh (documented in casplan.scoring).
+CRITERIA = ("direction", "scale", "duration", "openness", "joint", "track_record", "attachments", "cost", "unit_rank")
 
 UNIT_TYPE_LABELS = {
     "institute": "研究所",
@@ -416,6 +420,9 @@ def parse_policy(raw: Any, *, source: str = "<policy>") -> Policy:
             raise r.fail("scoring.weights", f"中的类别「{k}」不存在")
         if not isinstance(w, dict) or not w:
             raise r.fail(f"scoring.weights.{k}", "应为「准则: 权重」的键值表")
+        unknown = sorted(set(map(str, w)) - set(CRITERIA))
+        if unknown:
+            raise r.fail(f"scoring.weights.{k}", f"有未知的准则「{'、'.join(unknown)}」（可用：{'、'.join(CRITERIA)}）；请检查拼写")
         weights[str(k)] = {str(c): r.number(v, f"scoring.weights.{k}.{c}", low=0) for c, v in w.items()}
         if sum(weights[str(k)].values()) <= 0:
             raise r.fail(f"scoring.weights.{k}", "权重之和须大于 0")
@@ -461,4 +468,7 @@ def load_policy(path: str | Path | None = None) -> Policy:
         mark = getattr(exc, "problem_mark", None)
         where = f"第 {mark.line + 1} 行" if mark else ""
         raise PolicyError(f"政策文件 {p} {where}不是有效的 YAML：{getattr(exc, 'problem', exc)}") from None
-    return parse_policy(raw, source=str(p))
+    policy = parse_policy(raw, source=str(p))
+    if not policy.directions_path().exists():
+        raise PolicyError(f"政策文件 {p}：directions 指向的方向词表 {policy.directions_path()} 不存在")
+    return policy

@@ -75,6 +75,7 @@ def build(*, plans: str, history: str = "", roster: str = "", policy: str = "", 
     if year.loaded.errors:
         raise year.loaded.errors[0]
     name, scores, cands, options, selection = "政策文件（基线）", year.scores, year.candidates, year.options, year.selection
+    weights = None
     if scenario:
         from casplan.whatif import Scenario, WhatIf
 
@@ -82,13 +83,14 @@ def build(*, plans: str, history: str = "", roster: str = "", policy: str = "", 
         outcome = whatif.evaluate(Scenario.load(scenario, policy=year.loaded.policy))
         name, scores, cands, options, selection = (f"情景「{outcome.scenario.name}」", outcome.scores,
                                                    outcome.candidates, outcome.options, outcome.selection)
+        weights = outcome.scenario.weights
     robust = None
     if robustness_draws > 0 and selection.ok:
         from casplan.pipeline import Year as _Year
 
         view = _Year(loaded=year.loaded, eligibility=year.eligibility, matches=year.matches, scores=scores,
                      candidates=cands, options=options, selection=selection)
-        robust = robustness_of(view, n=robustness_draws)
+        robust = robustness_of(view, n=robustness_draws, weights=weights)
     return ReportData(year=year, scenario_name=name, scores=scores, candidates=cands, options=options,
                       selection=selection, robustness=robust)
 
@@ -350,10 +352,18 @@ def _params_from_args(args: argparse.Namespace) -> dict:
         raise ReportError("请用 --plans 或参数文件给出培训计划导出文件")
     if args.year is not None:
         params["year"] = args.year
-    if "year" not in params:
-        from casplan.policy import load_policy
+    from casplan.policy import default_policy_path, load_policy
 
-        params["year"] = load_policy(params.get("policy") or None).year
+    if not params.get("policy"):
+        wanted = int(params.get("year", 2023))
+        path = default_policy_path(wanted)
+        if not path.exists():
+            raise ReportError(f"没有 {wanted} 年度的内置政策文件，请用 --policy 指定当年的政策文件")
+        params["policy"] = str(path)
+    policy_year = load_policy(params["policy"]).year
+    params.setdefault("year", policy_year)
+    if int(params["year"]) != policy_year:
+        raise ReportError(f"参数年度 {params['year']} 与政策文件的年度 {policy_year} 不一致")
     for key, kind in PARAMETERS.items():
         if key in params and kind is not str and not isinstance(params[key], kind):
             raise ReportError(f"参数「{key}」为「{params[key]}」，应为{'整数' if kind is int else '是/否（true/false）'}")

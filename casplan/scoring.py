@@ -41,12 +41,11 @@ from dataclasses import dataclass
 import polars as pl
 
 from casplan.errors import InputError
-from casplan.policy import Policy
+from casplan.policy import CRITERIA, Policy
 
 __all__ = ["CRITERIA", "CRITERION_LABELS", "Scores", "criteria_table", "score", "rank", "calibrate_reviews",
            "SCORING_REASONS"]
 
-CRITERIA = ("direction", "scale", "duration", "openness", "joint", "track_record", "attachments", "cost", "unit_rank")
 CRITERION_LABELS = {
     "direction": "方向匹配", "scale": "规模", "duration": "时长", "openness": "开放程度", "joint": "联合施训",
     "track_record": "举办基础", "attachments": "附件完整", "cost": "经费节约", "unit_rank": "单位推荐排序",

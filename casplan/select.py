@@ -1508,7 +1508,8 @@ def _weight_vector(weights: Mapping[str, Mapping[str, float]], track: str, crite
 
 
 def robustness(candidates: pl.DataFrame, criteria: pl.DataFrame, weights: Mapping[str, Mapping[str, float]], *,
-               options: SelectOptions, n: int = 500, seed: int = 0, concentration: float = 50.0) -> pl.DataFrame:
+               options: SelectOptions, n: int = 500, seed: int = 0, concentration: float = 50.0,
+               fixed: pl.DataFrame | None = None) -> pl.DataFrame:
     """Probability of being chosen when the criterion weights move around the policy's.
 
     The score of (id, track) is ``100·Σ w_c·v_c / Σ w_c`` with the track's
@@ -1524,6 +1525,10 @@ def robustness(candidates: pl.DataFrame, criteria: pl.DataFrame, weights: Mappin
     draws and not in others: it sits near the cut-off), or when
     ``|p_selected − base_chosen| > 0.3`` (the base choice is itself an
     outlier of the perturbed choices).
+
+    ``fixed`` (optional: id, track, share, value) holds a part of a pair's score still: its score is
+    ``(1 − share)·100·Σ w_c·v_c / Σ w_c + share·value`` — the expert reviews blended into the score,
+    which the perturbation of the criteria weights leaves as they are.
 
     Returns id, track, score (base), p_selected, base_chosen, unstable, sorted by (track, id).
 
@@ -1561,6 +1566,14 @@ def robustness(candidates: pl.DataFrame, criteria: pl.DataFrame, weights: Mappin
         if j is not None:
             V[j, cidx[c]] = v
             has[j] = True
+    share = np.zeros(model.n)
+    held = np.zeros(model.n)
+    if fixed is not None and fixed.height:
+        for i, t, b, v in fixed.select(pl.col("id").cast(pl.String), pl.col("track").cast(pl.String),
+                                       pl.col("share").cast(pl.Float64), pl.col("value").cast(pl.Float64)).iter_rows():
+            j = pos.get((i, t))
+            if j is not None and b is not None and v is not None:
+                share[j], held[j] = min(max(b, 0.0), 1.0), v
     track_list = sorted(set(model.tracks))
     members = {t: np.array([j for j in range(model.n) if model.tracks[j] == t and has[j]], dtype=np.int64)
                for t in track_list}
@@ -1572,7 +1585,8 @@ def robustness(candidates: pl.DataFrame, criteria: pl.DataFrame, weights: Mappin
             idx = members[t]
             if len(idx):
                 w = wmap[t] / wmap[t].sum()
-                q[idx] = np.rint(100.0 * (V[idx] @ w) / SCORE_RESOLUTION).astype(np.int64)
+                blended = (1 - share[idx]) * 100.0 * (V[idx] @ w) + share[idx] * held[idx]
+                q[idx] = np.rint(blended / SCORE_RESOLUTION).astype(np.int64)
         return q
 
     q0 = scores_for(base_w)

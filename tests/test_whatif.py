@@ -112,3 +112,15 @@ def test_the_report_can_use_a_saved_scenario(whatif, tmp_path):
                  robustness_draws=0)
     assert "研修班减为4个" in data.scenario_name
     assert data.selection.chosen.filter(pl.col("track") == "yanxiu").height == 4
+
+
+def test_robustness_base_case_is_the_selection_itself(whatif):
+    """Reviews are held fixed while the criteria weights move, so the unperturbed case is the shortlist."""
+    from casplan.pipeline import robustness_of
+
+    year = whatif.year
+    r = robustness_of(year, n=40)
+    base = set(r.filter(pl.col("base_chosen")).select("id", "track").iter_rows())
+    assert base == set(year.selection.chosen.select("id", "track").iter_rows())
+    assert r["p_selected"].is_between(0, 1).all()
+    assert r.equals(robustness_of(year, n=40))  # seeded
