@@ -362,6 +362,9 @@ def _run_plans(args: argparse.Namespace) -> int:
         for e in loaded.errors:
             print(str(e), file=sys.stderr)
         return 2
+    from casplan.cli import _print_companions
+
+    _print_companions({"单位名册": loaded.roster, "往年项目": loaded.history, "专家评审": loaded.reviews})
     options = options_from_args(args, select_options(loaded.policy, overrides=loaded.overrides))
     with _native_stdout_silenced():
         year = run_year(inputs, options=options)

@@ -57,6 +57,7 @@ INTAKE_REASONS: dict[str, str] = {
     "I-CODE": "代码列（培训地点、培训对象级别、培训方式、精品项目）的值无法识别",
     "I-HEADER-REPEAT": "数据中间重复出现的表头行（常见于多个导出文件拼接）",
     "I-DUPLICATE": "同一单位同名的培训计划出现多次（提示，不剔除）",
+    "I-DUPLICATE-UNIT": "单位名册中同一单位出现多次（提示，采用第一次出现的一行）",
     "I-UNIT-UNKNOWN": "单位名称不在单位名册中（提示）",
     "I-NOTE": "关于文件本身的说明：格式与扩展名不符、识别出的编码、重复的列名、未读取的工作表",
 }
@@ -417,6 +418,8 @@ def _read(table: str, paths: Sequence[str | os.PathLike], fields: tuple[Field, .
     warnings = _empty_problems()
     if table == "plans" and frame.height:
         frame, warnings = _plan_identity(frame, roster)
+    elif table == "roster" and frame.height:
+        warnings = _roster_duplicates(frame)
     elif table == "plans":  # nothing accepted: still the full shape, so every later stage runs on it
         frame = frame.with_columns([pl.lit(None, dtype=pl.Utf8).alias(c) for c in
                                     ("app_id", "unit_raw", "unit_type", "branch", "duplicate_of")])
@@ -444,6 +447,21 @@ def _complete(frame: pl.DataFrame, fields: tuple[Field, ...]) -> pl.DataFrame:
     if missing:
         frame = frame.with_columns(missing) if frame.width else pl.select(missing).clear()
     return frame
+
+
+def _roster_duplicates(frame: pl.DataFrame) -> pl.DataFrame:
+    """A warning for every roster row whose unit (folded) already appeared: the first row is the one used."""
+    first: dict[str, tuple] = {}
+    rows = []
+    for file, sheet, row, unit in frame.select(*PROVENANCE, "unit").iter_rows():
+        key = normalize_name(unit)
+        if key in first:
+            rows.append((file, sheet, row, "单位名称", unit, "I-DUPLICATE-UNIT",
+                         f"{describe_place(file, sheet, row, '单位名称')}「{unit}」在单位名册中重复出现"
+                         f"（首次出现在{describe_place(*first[key])}），采用首次出现的一行；请删去多余的一行"))
+        else:
+            first[key] = (file, sheet, row)
+    return pl.DataFrame(rows, schema=PROBLEM_SCHEMA, orient="row")
 
 
 def _plan_identity(frame: pl.DataFrame, roster: pl.DataFrame | None) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -139,11 +139,12 @@ def _sniff(data: bytes) -> str:
 
 def _decode(data: bytes, name: str) -> tuple[str, str]:
     """Decode CSV bytes; return (text, encoding label)."""
+    lying_bom = False
     if data.startswith(b"\xef\xbb\xbf"):
         try:
             return data[3:].decode("utf-8"), "UTF-8（带 BOM）"
         except UnicodeDecodeError:
-            pass
+            data, lying_bom = data[3:], True  # GBK text behind a UTF-8 BOM: the BOM would garble the first header
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16"), "UTF-16"
@@ -157,7 +158,7 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
         # Control bytes other than tab/newline mean binary data, whatever decoded.
         if any(ch in text for ch in "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0e\x0f\x10\x1a\x1b"):
             break
-        return text, label
+        return text, label + ("（文件开头的 UTF-8 标记与内容不符，已忽略）" if lying_bom else "")
     raise UnreadableFileError(
         f"{name}：无法识别文件编码（已尝试 UTF-8、UTF-8 带 BOM、UTF-16、GB18030/GBK），"
         "请在 Excel 中另存为“CSV UTF-8”或 .xlsx 后再试", file=name)
@@ -173,6 +174,27 @@ class _Grid:
     note: str | None = None
 
 
+# Excel's error values as Excel shows them (calamine's names): a formula that failed is not a blank cell.
+_EXCEL_ERRORS = {"Div0": "#DIV/0!", "NA": "#N/A", "Name": "#NAME?", "Null": "#NULL!", "Num": "#NUM!",
+                 "Ref": "#REF!", "Value": "#VALUE!", "GettingData": "#GETTING_DATA"}
+_ERROR_DETAIL = re.compile(r"Error\((\w+)\)")
+
+
+def _with_error_cells(frame: pl.DataFrame, errors: Sequence) -> pl.DataFrame:
+    """Put back the cells the reader turned into nulls (#DIV/0!, #REF! …), so they are set aside, not lost."""
+    if not errors:
+        return frame
+    columns = {name: frame.get_column(name).to_list() for name in frame.columns}
+    names = frame.columns
+    for error in errors:
+        row, col = error.offset_position
+        if 0 <= row < frame.height and 0 <= col < len(names):
+            found = _ERROR_DETAIL.search(str(error.detail))
+            kind = found.group(1) if found else ""
+            columns[names[col]][row] = _EXCEL_ERRORS.get(kind, f"#{kind or 'ERROR'}")
+    return pl.DataFrame(columns, schema={name: pl.Utf8 for name in names})
+
+
 def _excel_grids(path: Path, name: str) -> Iterator[_Grid]:
     import fastexcel
 
@@ -186,8 +208,10 @@ def _excel_grids(path: Path, name: str) -> Iterator[_Grid]:
     for sheet in sheet_names:
         try:
             loaded = reader.load_sheet(sheet, header_row=None, dtypes="string", skip_rows=0)
-            frame = loaded.to_polars()
+            batch, cell_errors = loaded.to_arrow_with_errors()
+            frame = pl.from_arrow(batch)
             absolute = [c.absolute_index for c in loaded.available_columns()]
+            frame = _with_error_cells(frame, cell_errors.errors if cell_errors is not None else ())
             visible = getattr(loaded, "visible", "visible")
         except Exception as exc:
             raise UnreadableFileError(
@@ -199,11 +223,34 @@ def _excel_grids(path: Path, name: str) -> Iterator[_Grid]:
         yield _Grid(sheet, frame, tuple(excel_column(i) for i in absolute))
 
 
+def _check_quotes(text: str, sep: str, name: str) -> None:
+    """Refuse a CSV whose last quoted cell never closes: it would swallow every line after it."""
+    if '"' not in text:
+        return
+    try:
+        for _ in csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True):
+            pass
+    except csv.Error as exc:
+        if "unexpected end of data" not in str(exc):
+            return  # other slips (text after a closing quote) are read as Excel reads them
+        total = len(io.StringIO(text, newline="").readlines())
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+        start = 1
+        for _ in reader:
+            if reader.line_num < total:  # the last row read is the one the open quote swallowed
+                start = reader.line_num + 1
+        after = total - start
+        raise UnreadableFileError(
+            f"{name}：第 {start} 行有一个引号（\"）没有闭合，其后 {after} 行都会被读进同一个单元格、无法分清各行；"
+            "请在该行补上闭合的引号后再试", file=name) from None
+
+
 def _csv_grid(text: str, name: str) -> _Grid:
     sample = "\n".join(text.splitlines()[:HEADER_SCAN_ROWS])
     counts = {sep: sample.count(sep) for sep in (",", "\t", ";", "|")}
     sep = max(counts, key=lambda s: (counts[s], s == ","))
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
+    _check_quotes(text, sep, name)
     width = max((len(r) for r in rows), default=0)
     if width == 0:
         return _Grid(None, pl.DataFrame(), ())
@@ -548,6 +595,9 @@ def read_yaml(path: str | os.PathLike) -> object:
         mark = getattr(exc, "problem_mark", None)
         where = f"第 {mark.line + 1} 行" if mark else ""
         raise UnreadableFileError(f"{p} {where}不是有效的 YAML：{getattr(exc, 'problem', exc)}", file=str(p)) from None
+    except (ValueError, RecursionError) as exc:  # the constructors' own: 2023-02-30, !!int abc, nesting too deep
+        raise UnreadableFileError(f"{p} 中有无法识别的值（{exc}）；请检查其中的日期是否存在（如 2023-02-30）"
+                                  "以及方括号、花括号是否成对", file=str(p)) from None
 
 
 def read_plain_table(path: str | os.PathLike) -> pl.DataFrame:

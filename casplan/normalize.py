@@ -354,7 +354,10 @@ def parse_number(value: object) -> tuple[float | None, bool]:
     if isinstance(value, bool):
         raise ValueFormatError(value, EXPECTED_NUMBER, code="I-NUMBER")
     if isinstance(value, (int, float)):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an int beyond any float (10**400)
+            raise ValueFormatError(value, EXPECTED_NUMBER, code="I-NUMBER") from None
         if not math.isfinite(number):
             raise ValueFormatError(value, EXPECTED_NUMBER, code="I-NUMBER")
         return number, False
@@ -465,7 +468,7 @@ def parse_date(value: object) -> _dt.date | None:
     if isinstance(value, _dt.date):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        day = _from_serial(float(value))
+        day = _from_serial(float(value)) if abs(value) < 1e300 else None  # float() of 10**400 overflows
         if day is None:
             raise ValueFormatError(value, EXPECTED_DATE, code="I-DATE")
         return day

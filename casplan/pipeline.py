@@ -126,21 +126,44 @@ def match_directions(applications: "pl.DataFrame", policy: Policy) -> "pl.DataFr
 
 
 def score_year(eligibility: Eligibility, policy: Policy, *, matches: "pl.DataFrame | None" = None,
-               reviews: "pl.DataFrame | None" = None, weights: dict[str, dict[str, float]] | None = None) -> Scores:
+               reviews: "pl.DataFrame | None" = None, weights: dict[str, dict[str, float]] | None = None,
+               set_aside_ids: set[str] | frozenset[str] = frozenset()) -> Scores:
     """Scores of every eligible (application, track) pair.
 
     ``matches`` (from :func:`match_directions`) can be passed in to avoid matching again (the what-if).
+    Reviews of applications whose plan row was set aside at intake (``set_aside_ids``) are left out
+    with a warning; reviews naming an id that exists nowhere are an error.
     """
+    import dataclasses
+
+    import polars as pl
+
     from casplan.directions import best_direction
+
+    notes: list[str] = []
+    if reviews is not None and reviews.height and set_aside_ids:
+        known = set(eligibility.applications["app_id"])
+        orphan = reviews.filter(~pl.col("app_id").is_in(list(known)) & pl.col("app_id").is_in(list(set_aside_ids)))
+        for app_id in sorted(set(orphan["app_id"])):
+            notes.append(f"专家评审中的申报 {app_id} 的计划行在接收时被搁置，其评审分未使用")
+        reviews = reviews.filter(~pl.col("app_id").is_in(orphan["app_id"].implode()))
 
     if matches is None:
         matches = match_directions(eligibility.applications, policy)
     best = best_direction(matches, by_track=True)
     vocab = vocabulary_of(policy)
-    return score(eligibility.eligible_pairs(), policy=policy, directions=best,
-                 history_matches=eligibility.history_matches, reviews=reviews, weights=weights,
-                 tracks_with_directions={t.id for t in vocab.tracks if t.directions},
-                 application_ids=set(eligibility.applications["app_id"]))
+    scores = score(eligibility.eligible_pairs(), policy=policy, directions=best,
+                   history_matches=eligibility.history_matches, reviews=reviews, weights=weights,
+                   tracks_with_directions={t.id for t in vocab.tracks if t.directions},
+                   application_ids=set(eligibility.applications["app_id"]))
+    return dataclasses.replace(scores, warnings=tuple(notes) + scores.warnings) if notes else scores
+
+
+def set_aside_ids(plans: Intake) -> frozenset[str]:
+    """The platform ids (``P…``) of the plan rows set aside at intake."""
+    if "plan_id" not in plans.rejected.columns:
+        return frozenset()
+    return frozenset(f"P{str(v).strip().removesuffix('.0')}" for v in plans.rejected["plan_id"].drop_nulls())
 
 
 def select_options(policy: Policy, *, overrides: Overrides | None = None) -> "SelectOptions":
@@ -216,7 +239,8 @@ def run_year(inputs: Inputs, *, options: "SelectOptions | None" = None) -> Year:
     eligibility = assess(loaded)
     matches = match_directions(eligibility.applications, loaded.policy)
     reviews = loaded.reviews.frame if loaded.reviews is not None and loaded.reviews.ok else None
-    scores = score_year(eligibility, loaded.policy, matches=matches, reviews=reviews)
+    scores = score_year(eligibility, loaded.policy, matches=matches, reviews=reviews,
+                        set_aside_ids=set_aside_ids(loaded.plans))
     cands = candidates_of(scores, loaded.policy)
     options = options or select_options(loaded.policy, overrides=loaded.overrides)
     selection = solve(cands, options=options)

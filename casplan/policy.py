@@ -468,6 +468,8 @@ def load_policy(path: str | Path | None = None) -> Policy:
         mark = getattr(exc, "problem_mark", None)
         where = f"第 {mark.line + 1} 行" if mark else ""
         raise PolicyError(f"政策文件 {p} {where}不是有效的 YAML：{getattr(exc, 'problem', exc)}") from None
+    except (ValueError, RecursionError) as exc:  # e.g. a date that does not exist: 2022-11-31
+        raise PolicyError(f"政策文件 {p} 中有无法识别的值：{exc}（日期须真实存在，如 2022-11-30）") from None
     policy = parse_policy(raw, source=str(p))
     if not policy.directions_path().exists():
         raise PolicyError(f"政策文件 {p}：directions 指向的方向词表 {policy.directions_path()} 不存在")

@@ -222,6 +222,18 @@ def _diff(previous: Path | None, current: Path) -> dict:
     }
 
 
+def _sweep(year_dir: Path) -> None:
+    """Remove what a killed run left behind (``.tmp-<run>-<pid>`` folders whose process is gone)."""
+    for leftover in year_dir.glob(".tmp-*-*"):
+        pid = leftover.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(leftover, ignore_errors=True)
+    for link in year_dir.glob(".latest-*"):
+        pid = link.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            link.unlink(missing_ok=True)
+
+
 def _swap_latest(year_dir: Path, run_name: str) -> None:
     tmp = year_dir / f".latest-{os.getpid()}"
     tmp.unlink(missing_ok=True)
@@ -251,6 +263,7 @@ def render_report(params: dict, *, out_root: str | os.PathLike = "reports", if_c
             print(f"输入文件、政策与参数自上次生成（{latest.resolve().name}）以来没有变化，未重新生成")
             return None
     year_dir.mkdir(parents=True, exist_ok=True)
+    _sweep(year_dir)
     run_name = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     while (year_dir / run_name).exists():
         run_name += "x"

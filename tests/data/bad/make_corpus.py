@@ -34,7 +34,7 @@ ZIP_TIME = (2022, 11, 30, 0, 0, 0)
 HEADER = ["计划ID", "单位名称", "培训名称", "培训类别", "培训年度", "培训开始时间", "培训结束时间", "学时", "天数",
           "学员计划参加人数", "工作人员计划人数", "经费预算(万元)", "培训对象级别", "培训地点", "是否申请资助",
           "是否申请专项技术支持", "精品项目", "同时申报人社部高研项目", "是否精品培训班", "讲座场次", "单场学时",
-          "邀请国外专家", "资助推荐排序", "上报时间", "适用岗位", "培训公开范围", "培训关键词", "培训内容"]
+          "邀请国外专家", "资助推荐排序", "上报时间", "适用岗位", "培训公开范围", "培训对象", "培训目的", "培训关键词", "培训内容"]
 
 UNITS = ("中国科学院物理研究所", "中国科学院化学研究所", "中国科学院植物研究所", "中国科学院北京分院")
 
@@ -53,7 +53,8 @@ def _row(k: int, **over: object) -> dict[str, object]:
         "培训地点": "本地", "是否申请资助": "是", "是否申请专项技术支持": "否", "精品项目": "否",
         "同时申报人社部高研项目": "否", "是否精品培训班": "否", "讲座场次": None, "单场学时": None,
         "邀请国外专家": "否", "资助推荐排序": 1 + k // len(UNITS), "上报时间": "2022-11-08 10:30:00",
-        "适用岗位": "科研类", "培训公开范围": "全院", "培训关键词": "光源，同步辐射，谱学",
+        "适用岗位": "科研类", "培训公开范围": "全院", "培训对象": "院内相关领域的青年科研骨干",
+        "培训目的": "帮助科研人员掌握本领域的新理论、新方法和新技术，促进学科交叉融合。", "培训关键词": "光源，同步辐射，谱学",
         "培训内容": "1.前沿讲座；2.实验技术；3.专题研讨与交流。",
     }
     if row["培训类别"] == "学术讲坛":
@@ -69,6 +70,15 @@ def _rows(bad: dict[str, object], *, at: int = 1, n: int = 3) -> list[dict[str, 
 
 
 # --- writers -----------------------------------------------------------------------------------
+
+class Formula(str):
+    """A formula cell with its cached result (what Excel last computed)."""
+
+    def __new__(cls, formula: str, result: str) -> "Formula":
+        cell = super().__new__(cls, formula)
+        cell.result = result
+        return cell
+
 
 def _xlsx_bytes(grid: list[list[object]], *, sheet: str = "培训计划", merge_title: int = 0,
                 extra: Callable[[xlsxwriter.Workbook], None] | None = None) -> bytes:
@@ -87,7 +97,9 @@ def _xlsx_bytes(grid: list[list[object]], *, sheet: str = "培训计划", merge_
         for j, v in enumerate(line):
             if v is None:
                 continue
-            if isinstance(v, (int, float)) and not isinstance(v, bool):
+            if isinstance(v, Formula):
+                ws.write_formula(i, j, str(v), None, v.result)
+            elif isinstance(v, (int, float)) and not isinstance(v, bool):
                 ws.write_number(i, j, v)
             else:
                 ws.write_string(i, j, str(v))
@@ -204,8 +216,8 @@ def _files() -> dict[str, bytes]:
     files["ole_garbage.xls"] = ole + bytes(rng.randrange(256) for _ in range(1536))
     files["binary_garbage.csv"] = bytes(rng.randrange(256) for _ in range(4096))
     files["latin1.csv"] = _csv_text([["trainName", "orgName", "trainTypeID", "days"],
-                                     ["Séminaire de physique", "Institut de Physique", "研修班", 3]]
-                                    ).replace("研修班", "stage").encode("latin-1")
+                                     ["Séminaire de physique", "Institut de Physique", "stage", 3],
+                                     ["Cours de chimie", "Université de Lyon", "café", 2]]).encode("latin-1")
     files["whitespace_only.csv"] = b" \r\n\t\r\n   \r\n"
     files["header_row35.xlsx"] = _xlsx_bytes([["中国科学院2023年度培训计划"]] + [[None]] * 33 + _grid(good3))
     files["no_required_column.csv"] = _csv_text(
@@ -220,7 +232,7 @@ def _files() -> dict[str, bytes]:
             + "</table></body></html>")
     files["html_as_xlsx.xlsx"] = html.encode("utf-8")
     files["csv_as_xlsx.xlsx"] = _csv_text(_grid(good3)).encode("utf-8")
-    files["utf16.csv"] = _csv_text(_grid(good3), "\t").encode("utf-16")
+    files["utf16.csv"] = b"\xff\xfe" + _csv_text(_grid(good3), "\t").encode("utf-16-le")
     files["gbk_with_utf8_bom.csv"] = b"\xef\xbb\xbf" + _csv_text(_grid(good3)).encode("gb18030")
     files["unclosed_quote.csv"] = _csv_text(_grid(good3)).replace("先进光源技术研修班", '"先进光源技术研修班', 1
                                                                  ).encode("utf-8")
@@ -229,6 +241,7 @@ def _files() -> dict[str, bytes]:
     files["header_row25.xlsx"] = _xlsx_bytes([["中国科学院2023年度培训计划"]] + [[None]] * 23 + _grid(good3))
     files["header_twice.xlsx"] = _xlsx_bytes([HEADER] + _grid(good3))
     files["header_repeated_mid.csv"] = _csv_text(_grid(good3) + _grid([_row(k) for k in range(3, 5)])).encode("utf-8")
+    files["header_shifted_right.xlsx"] = _xlsx_bytes([[None] * 3 + line for line in _grid(good3)])
     files["merged_title.xlsx"] = _xlsx_bytes([[None]] * 3 + _grid(good3), merge_title=3)
 
     # -- every column typed wrong once
@@ -242,7 +255,9 @@ def _files() -> dict[str, bytes]:
     for name, label, value in EXTREMES:
         grid = _grid(_rows({label: value}))
         files[name] = _xlsx_bytes(grid) if name.endswith(".xlsx") else _csv_text(grid).encode("utf-8")
-    files["extreme_long_cell.xlsx"] = _xlsx_bytes(_grid(_rows({"培训内容": ("量子信息" * 25_000)})))
+    files["formula_error.xlsx"] = _xlsx_bytes(_grid(_rows({"经费预算(万元)": Formula("=1/0", "#DIV/0!")})))
+    # 100,000 characters: more than an Excel cell holds (32,767), so a CSV
+    files["extreme_long_cell.csv"] = _csv_text(_grid(_rows({"培训内容": ("量子信息" * 25_000)}))).encode("utf-8")
 
     # -- duplicates and unknown categories
     files["duplicate_application.xlsx"] = _xlsx_bytes(_grid(good3 + [_row(0, 计划ID=None), ]))
@@ -251,6 +266,12 @@ def _files() -> dict[str, bytes]:
         + [[u, "研究所", "北京分院", ""] for u in UNITS]
         + [[UNITS[0], "分院", "上海分院", "物理所"]]).encode("utf-8")
     files["unknown_category.xlsx"] = _xlsx_bytes(_grid(_rows({"培训类别": "茶话会"})))
+
+    files["history_bad_row.csv"] = _csv_text(
+        [["单位名称", "年度", "培训名称", "项目类别", "是否举办", "是否院级资助", "资助金额(万元)", "已支出(万元)"],
+         [UNITS[0], 2022, "第二届先进光源技术研修班", "专业技术研修班", "是", "是", 15, 14.2],
+         [UNITS[1], "去年", "高分辨质谱分析技术短期培训班", "专项技术短期培训班", "是", "是", 10, 9.6]]
+    ).encode("utf-8")
 
     # -- overrides and reviews that name what does not exist
     def yaml_entries(*entries: dict[str, str]) -> bytes:
@@ -272,6 +293,9 @@ def _files() -> dict[str, bytes]:
                                                      "author": "刘杨"})
     files["overrides_no_author.csv"] = _csv_text([["操作", "申报编号", "理由", "经办人"],
                                                   ["force_exclude", "P2399001", "单位撤回申报", None]]).encode("utf-8")
+    files["overrides_impossible_date.yaml"] = (yaml_entries({"action": "waive", "app": "P2399000", "rule": "U2",
+                                                             **sign}).decode("utf-8")
+                                                + "  decided: 2023-02-30\n").encode("utf-8")
     files["overrides_not_a_list.yaml"] = "action: waive\napp: P2399000\nrule: U1\n".encode("utf-8")
     files["reviews_unknown_app.csv"] = _csv_text([["申报编号", "评审专家", "评分"], ["P2399000", "专家甲", 80],
                                                   ["P2399000", "专家乙", 75], ["P2399077", "专家甲", 90]]
@@ -285,6 +309,7 @@ def _files() -> dict[str, bytes]:
                                                  "    min_dasy: 3                 # 指南一(一)1")
     files["policy_bad_type.yaml"] = _policy_edit("quota: 10                   # 指南一(一)2",
                                                  "quota: 十个                 # 指南一(一)2")
+    files["policy_impossible_date.yaml"] = _policy_edit("deadline: 2022-11-14", "deadline: 2022-11-31")
     files["policy_not_yaml.yaml"] = _policy_edit("tracks:\n", "tracks:\n\t- id: [yanxiu\n")
     return files
 
@@ -292,6 +317,7 @@ def _files() -> dict[str, bytes]:
 def build(out: Path = HERE) -> list[str]:
     """Write the corpus into ``out``; return the relative paths written (sorted)."""
     files = _files()
+    files[".gitattributes"] = b"# the corpus is bytes: no line-ending or encoding conversion by git\n* -text\n"
     for rel, data in files.items():
         target = out / rel
         target.parent.mkdir(parents=True, exist_ok=True)
