@@ -178,7 +178,14 @@ def _policy(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+_HELP = {
+    "sample": "生成样例年度数据", "match": "按附表重点支持方向匹配培训名称", "select": "遴选资助项目",
+    "render": "用 papermill 运行笔记本并生成离线 HTML", "report": "生成正式遴选报告",
+}
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The ``casplan`` parser; with ``only``, just that sub-command's module is imported (fast start)."""
     parser = argparse.ArgumentParser(prog="casplan", description="中国科学院继续教育与培训院级资助项目遴选工作簿")
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
 
@@ -199,7 +206,11 @@ def build_parser() -> argparse.ArgumentParser:
     pc.add_argument("file", nargs="?", help="政策 YAML 文件（缺省为内置 2023 年政策）")
     pc.set_defaults(run=_policy)
 
+    wanted = set(_MODULES) if only is None else {only} & set(_MODULES)
     for name, module in _MODULES.items():
+        if name not in wanted:
+            sub.add_parser(name, help=_HELP.get(name))  # listed; its module is imported only when used
+            continue
         try:
             mod = importlib.import_module(module)
         except ImportError:
@@ -210,7 +221,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = next((a for a in argv if not a.startswith("-")), None)
+    parser = build_parser(only=command if command in _MODULES else None)
     args = parser.parse_args(argv)
     runner = getattr(args, "run", None)
     try:

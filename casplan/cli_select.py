@@ -367,7 +367,7 @@ def _run_plans(args: argparse.Namespace) -> int:
     _print_companions({"单位名册": loaded.roster, "往年项目": loaded.history, "专家评审": loaded.reviews})
     options = options_from_args(args, select_options(loaded.policy, overrides=loaded.overrides))
     with _native_stdout_silenced():
-        year = run_year(inputs, options=options)
+        year = run_year(options=options, loaded=loaded)
     sel = year.selection
     if args.json:
         data = json.loads(to_json(sel, timing=bool(args.timing)))

@@ -229,11 +229,15 @@ class Year:
     selection: "Selection"
 
 
-def run_year(inputs: Inputs, *, options: "SelectOptions | None" = None) -> Year:
-    """Load, check, score and select: the whole chain for one year's inputs."""
+def run_year(inputs: Inputs | None = None, *, options: "SelectOptions | None" = None,
+             loaded: Loaded | None = None) -> Year:
+    """Load, check, score and select: the whole chain for one year's inputs (or already loaded ones)."""
     from casplan.select import solve
 
-    loaded = load(inputs)
+    if loaded is None:
+        if inputs is None:
+            raise TypeError("run_year needs inputs or loaded")
+        loaded = load(inputs)
     if loaded.errors:  # an input that cannot be read stops the chain: no decision on part of the year
         raise loaded.errors[0]
     eligibility = assess(loaded)

@@ -177,22 +177,19 @@ def calibrate_reviews(reviews: pl.DataFrame, *, app_ids: set[str]) -> tuple[pl.D
     if unknown:
         raise InputError(f"评审文件中的申报编号不存在：{'、'.join(unknown[:10])}" + ("……" if len(unknown) > 10 else "")
                          + "；请核对编号（申报编号见资格审查结果）", column="申报编号", value=unknown[0])
-    warnings = []
-    out = []
-    for (reviewer,), part in reviews.group_by("reviewer", maintain_order=True):
-        scores = part["score"].to_list()
-        n = len(scores)
-        mean = sum(scores) / n
-        sd = (sum((s - mean) ** 2 for s in scores) / (n - 1)) ** 0.5 if n > 1 else 0.0
-        if n == 1:
-            warnings.append(f"评审专家「{reviewer}」只评了 1 项，无法按专家校准，按 0.5 计")
-        for app_id, s in part.select("app_id", "score").iter_rows():
-            below = sum(1 for x in scores if x < s) + 0.5 * (sum(1 for x in scores if x == s) - 1)
-            pct = below / (n - 1) if n > 1 else 0.5
-            z = (s - mean) / sd if sd > 0 else 0.0
-            out.append((app_id, reviewer, float(s), z, pct))
-    table = pl.DataFrame(out, schema={"app_id": pl.Utf8, "reviewer": pl.Utf8, "raw": pl.Float64, "z": pl.Float64,
-                                      "percentile": pl.Float64}, orient="row")
+    counts = reviews.group_by("reviewer", maintain_order=True).len()
+    warnings = [f"评审专家「{r}」只评了 1 项，无法按专家校准，按 0.5 计"
+                for r in counts.filter(pl.col("len") == 1)["reviewer"].to_list()]
+    score = pl.col("score").cast(pl.Float64)
+    n = pl.len().over("reviewer")
+    sd = score.std().over("reviewer")  # sample standard deviation (n − 1)
+    # percentile = (values below + ½·(equal values − 1)) / (n − 1) = (average rank − 1) / (n − 1)
+    pct = (score.rank("average").over("reviewer") - 1) / (n - 1)
+    table = reviews.select(
+        pl.col("app_id").cast(pl.Utf8), pl.col("reviewer").cast(pl.Utf8), score.alias("raw"),
+        pl.when(sd > 0).then((score - score.mean().over("reviewer")) / sd).otherwise(0.0).alias("z"),
+        pl.when(n > 1).then(pct).otherwise(0.5).alias("percentile"),
+    )
     return table, warnings
 
 
