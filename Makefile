@@ -43,8 +43,8 @@ report: system $(STAMP)
 test: system $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-bench: $(STAMP)
-	$(PY) benchmarks/bench_intake.py
+bench: system $(STAMP)
+	$(PY) benchmarks/run.py
 
 sample: $(STAMP)
 	$(VENV)/bin/casplan sample --out data/samples/2023
