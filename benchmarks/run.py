@@ -41,7 +41,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from importlib import metadata
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -420,13 +419,10 @@ def source_state() -> dict:
 
 
 def versions() -> dict:
-    out = {"python": sys.version.split()[0]}
-    for pkg in ("casplan", "polars", "fastexcel", "pandas", "pandera", "numpy", "scipy", "papermill", "nbclient",
-                "ipykernel", "xlsxwriter"):
-        try:
-            out[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            out[pkg] = "not installed"
+    from casplan.report import package_versions
+
+    out = package_versions(("casplan", "polars", "fastexcel", "pandas", "pandera", "numpy", "scipy", "papermill",
+                            "nbclient", "ipykernel", "xlsxwriter"))
     out["highs"] = f"bundled with scipy {out['scipy']} (scipy.optimize.milp)"
     return out
 

@@ -32,7 +32,7 @@ from casplan.pipeline import Inputs, Year, robustness_of, run_year
 from casplan.scoring import Scores
 from casplan.select import Selection, SelectOptions
 
-__all__ = ["ReportData", "build", "workbook_sheets", "selection_record", "write_artifacts", "render_report",
+__all__ = ["ReportData", "build", "package_versions", "workbook_sheets", "selection_record", "write_artifacts", "render_report",
            "PARAMETERS", "add_parser", "run"]
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -153,10 +153,14 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _versions() -> dict[str, str]:
+_PACKAGES = ("casplan", "polars", "pandas", "pandera", "scipy", "plotly", "papermill", "nbconvert", "fastexcel",
+             "xlsxwriter", "ipywidgets")
+
+
+def package_versions(packages: tuple[str, ...] = _PACKAGES) -> dict[str, str]:
+    """Python's and the named packages' versions (for the manifest and the benchmarks)."""
     out = {"python": sys.version.split()[0]}
-    for pkg in ("casplan", "polars", "pandas", "pandera", "scipy", "plotly", "papermill", "nbconvert", "fastexcel",
-                "xlsxwriter", "ipywidgets"):
+    for pkg in packages:
         try:
             out[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:
@@ -304,7 +308,7 @@ def render_report(params: dict, *, out_root: str | os.PathLike = "reports", if_c
         manifest = {
             "run": run_name, "created": dt.datetime.now().isoformat(timespec="seconds"), "fingerprint": fingerprint,
             "inputs": hashes, "parameters": {k: v for k, v in params.items()},
-            "versions": _versions(), "solver": {"status": record["status"], "objective": record["objective"]},
+            "versions": package_versions(), "solver": {"status": record["status"], "objective": record["objective"]},
             "timings": timings, "files": sorted(p.name for p in tmp.iterdir() if not p.name.startswith(".")),
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
