@@ -1,12 +1,29 @@
 """Reading the bureau's files and writing ours — the only module that touches files.
 
+Every file is read **once**, as bytes: its SHA-256 is taken from those bytes
+(:class:`Source`, the manifest's record of what was read) and the parsers work
+on the same bytes, so a file replaced while a run goes on can never be hashed
+in one version and used in another.
+
 Readers return :class:`RawTable` objects: every cell as text (or null), the
 header found wherever it stands (title rows and merged cells above it are
-skipped), the columns mapped to canonical names where known and kept under their
+skipped), merged cells in the data filled from the workbook's own merge
+records, the columns mapped to canonical names where known and kept under their
 own header where not, and each row's source file, sheet and row number as Excel
 shows it. Formats are told by the bytes, not the file name: an ``.xlsx`` that is
 really CSV or HTML (platforms export such files) is read as what it is, with a
 note. CSV encodings (UTF-8, UTF-8 with BOM, UTF-16, GB18030/GBK) are detected.
+
+Hostile files are refused in bounded time and memory (:class:`Limits`): the zip
+container's declared and actual uncompressed sizes, every sheet's declared
+dimension and actual extent, and the longest cell are checked *before* the
+spreadsheet reader allocates anything; binary formats (xls, xlsb, ods) are parsed
+in a child process with a memory cap, so that a reader crash becomes an
+:class:`~casplan.errors.UnreadableFileError` naming the file.
+
+Every YAML file the workbook reads (policy, vocabulary, report parameters,
+decisions, scenarios) goes through :func:`load_yaml`: no anchors or aliases, no
+Python tags, no duplicate keys, bounded size and depth.
 
 Writers are atomic: they write a temporary file beside the target and rename it,
 so a failed run never leaves half a file where the last good one was.
@@ -15,10 +32,16 @@ so a failed run never leaves half a file where the last good one was.
 from __future__ import annotations
 
 import csv
+import hashlib
+import html as _html
 import io
 import os
 import re
+import subprocess
+import sys
 import tempfile
+import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,20 +53,102 @@ from casplan.fields import FIELDS, PROVENANCE, Field, match_header
 
 __all__ = [
     "RawTable",
+    "Source",
+    "Limits",
+    "DEFAULT_LIMITS",
+    "read_source",
     "expand_paths",
     "read_tables",
+    "read_file_tables",
     "excel_column",
     "write_atomic",
     "write_text_atomic",
     "write_frame",
     "write_workbook",
     "neutralise_formula",
+    "load_yaml",
+    "read_yaml",
+    "read_plain_table",
     "TABLE_SUFFIXES",
+    "EXCEL_MAX_CELL",
 ]
 
 TABLE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv", ".txt", ".tsv", ".htm", ".html")
 HEADER_SCAN_ROWS = 30
 MIN_HEADER_MATCHES = 3
+EXCEL_MAX_CELL = 32_767  # Excel's own limit on the characters of one cell
+
+
+@dataclass(frozen=True)
+class Source:
+    """One file as it was read: where, which kind of input, its size and the SHA-256 of its bytes.
+
+    ``sha256`` is the plain digest of the file (``sha256sum`` prints the same).
+    """
+
+    path: str
+    kind: str
+    sha256: str
+    size: int
+
+    def to_dict(self) -> dict[str, object]:
+        return {"path": self.path, "kind": self.kind, "sha256": self.sha256, "size": self.size}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what a file may hold before it is parsed (the policy's ``intake.limits``).
+
+    ``max_cells`` bounds the dense grid the spreadsheet reader builds (about 32
+    bytes a cell), so that no file can take the process over about 2 GB.
+    """
+
+    max_file_bytes: int = 200 * 1024 * 1024
+    max_uncompressed_bytes: int = 200 * 1024 * 1024
+    max_rows: int = 1_000_000
+    max_columns: int = 16_384
+    max_cells: int = 30_000_000
+    max_cell_bytes: int = 1024 * 1024
+    sandbox_memory_bytes: int = 3 * 1024 * 1024 * 1024
+    sandbox_seconds: int = 120
+
+
+DEFAULT_LIMITS = Limits()
+
+
+def _refuse(name: str, what: str) -> UnreadableFileError:
+    return UnreadableFileError(f"{name}：文件过大或结构异常（{what}），未读取；请在 Excel 中打开该文件、"
+                               "删去多余的内容后另存为 .xlsx 再试", file=name)
+
+
+def read_source(path: str | os.PathLike, *, kind: str, display: str | None = None,
+                limits: Limits = DEFAULT_LIMITS) -> tuple[bytes, Source]:
+    """The bytes of a file and its :class:`Source` (hashed from those bytes, once).
+
+    Raises
+    ------
+    UnreadableFileError
+        When the file does not exist, cannot be read, or is larger than ``limits.max_file_bytes``.
+    """
+    p = Path(path)
+    name = display or str(path)
+    try:
+        size = p.stat().st_size
+    except FileNotFoundError:
+        raise UnreadableFileError(f"找不到文件 {name}，请检查路径是否正确", file=name) from None
+    except OSError as exc:
+        raise UnreadableFileError(f"{name}：无法读取（{exc.strerror}）", file=name) from None
+    if size > limits.max_file_bytes:
+        raise _refuse(name, f"{size / 1048576:.0f} MB，超过上限 {limits.max_file_bytes / 1048576:.0f} MB")
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise UnreadableFileError(f"找不到文件 {name}，请检查路径是否正确", file=name) from None
+    except IsADirectoryError:
+        raise UnreadableFileError(f"{name} 是文件夹，应为文件", file=name) from None
+    except OSError as exc:
+        raise UnreadableFileError(f"{name}：无法读取（{exc.strerror}）", file=name) from None
+    return data, Source(path=str(p.resolve()), kind=kind, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
 
 
 @dataclass(frozen=True)
@@ -164,6 +269,153 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
         "请在 Excel 中另存为“CSV UTF-8”或 .xlsx 后再试", file=name)
 
 
+# --- the zip container: sizes, extents and merges, before any parser allocates -----------------
+
+_COLUMN_REF = re.compile(rb"<c\b[^>]*?\br=\"([A-Z]{1,4})([0-9]{1,9})\"")
+_ROW_REF = re.compile(rb"<row\b[^>]*?\br=\"([0-9]{1,9})\"")
+_DIMENSION = re.compile(rb"<dimension\b[^>]*?\bref=\"([A-Z]{1,4})?([0-9]{1,9})?(?::([A-Z]{1,4})([0-9]{1,9}))?\"")
+_MERGE = re.compile(rb"<mergeCell\b[^>]*?\bref=\"([A-Z]{1,4})([0-9]{1,9}):([A-Z]{1,4})([0-9]{1,9})\"")
+_SHEET_ENTRY = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)/?>")
+_ATTR = re.compile(rb"([\w:]+)=\"([^\"]*)\"")
+_REL_ENTRY = re.compile(rb"<Relationship\b([^>]*)/?>")
+
+
+def _column_index(letters: bytes | str) -> int:
+    """0-based index of an Excel column name.
+
+    >>> _column_index("A"), _column_index("Z"), _column_index("AA"), _column_index("XFD")
+    (0, 25, 26, 16383)
+    """
+    if isinstance(letters, bytes):
+        letters = letters.decode("ascii")
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ord(ch) - 64)
+    return n - 1
+
+
+@dataclass(frozen=True)
+class _SheetInfo:
+    merges: tuple[tuple[int, int, int, int], ...]  # 0-based (first row, first col, last row, last col)
+
+
+def _inflate(data: bytes, info: zipfile.ZipInfo, name: str, budget: int) -> bytes:
+    """A member's bytes, decompressed from the raw stream; refused as soon as more than ``budget``
+    bytes come out, whatever its header declares (a lying size is caught, not trusted)."""
+    if info.file_size > budget:
+        raise _refuse(name, f"压缩包内的 {info.filename} 声明解压后 {info.file_size / 1048576:.0f} MB")
+    corrupt = UnreadableFileError(f"{name}：压缩包已损坏（{info.filename}），请在 Excel 中打开后另存再试", file=name)
+    offset = info.header_offset
+    if data[offset:offset + 4] != b"PK\x03\x04" or len(data) < offset + 30:
+        raise corrupt
+    start = offset + 30 + int.from_bytes(data[offset + 26:offset + 28], "little") \
+        + int.from_bytes(data[offset + 28:offset + 30], "little")
+    if info.compress_type == zipfile.ZIP_STORED:
+        out = data[start:start + info.compress_size]
+        if len(out) > budget:
+            raise _refuse(name, f"{info.filename} 超过 {budget / 1048576:.0f} MB")
+        return out
+    if info.compress_type != zipfile.ZIP_DEFLATED:
+        raise _refuse(name, f"压缩包内的 {info.filename} 使用了不支持的压缩方式")
+    inflater = zlib.decompressobj(-15)
+    chunks: list[bytes] = []
+    total = 0
+    pos = start
+    step = 1 << 16
+    try:
+        while not inflater.eof:
+            if inflater.unconsumed_tail:
+                piece = inflater.decompress(inflater.unconsumed_tail, 1 << 20)
+            else:
+                if pos >= len(data):
+                    raise corrupt
+                piece = inflater.decompress(data[pos:pos + step], 1 << 20)
+                pos += step
+            total += len(piece)
+            if total > budget:
+                raise _refuse(name, f"{info.filename} 解压后超过 {budget / 1048576:.0f} MB")
+            chunks.append(piece)
+    except zlib.error:
+        raise corrupt from None
+    return b"".join(chunks)
+
+
+def _inspect_ooxml(data: bytes, name: str, limits: Limits) -> dict[str, _SheetInfo]:
+    """Check an xlsx/xlsm before calamine sees it; return each sheet's merged ranges.
+
+    Refuses (``文件过大或结构异常``) a container whose members declare or produce
+    more than ``max_uncompressed_bytes``, a sheet whose declared dimension or
+    actual cell references reach beyond ``max_rows`` × ``max_columns`` or
+    ``max_cells``, and any single text longer than ``max_cell_bytes``.
+    """
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
+        raise UnreadableFileError(f"{name}：无法作为 Excel 工作簿打开（压缩包已损坏：{exc}）", file=name) from None
+    if len(infos) > 10_000:
+        raise _refuse(name, f"压缩包内有 {len(infos)} 个文件")
+    declared = sum(i.file_size for i in infos)
+    if declared > limits.max_uncompressed_bytes:
+        raise _refuse(name, f"解压后共 {declared / 1048576:.0f} MB，超过上限 {limits.max_uncompressed_bytes / 1048576:.0f} MB")
+    members = {i.filename: i for i in infos}
+    if "xl/workbook.xml" not in members:
+        return {}
+    budget = limits.max_uncompressed_bytes
+    workbook = _inflate(data, members["xl/workbook.xml"], name, min(budget, 16 << 20))
+    rels_info = members.get("xl/_rels/workbook.xml.rels")
+    rels = _inflate(data, rels_info, name, min(budget, 16 << 20)) if rels_info else b""
+    targets = {}
+    for m in _REL_ENTRY.finditer(rels):
+        attrs = dict(_ATTR.findall(m.group(1)))
+        if b"Id" in attrs and b"Target" in attrs:
+            target = attrs[b"Target"].decode("utf-8", "replace").lstrip("/")
+            targets[attrs[b"Id"].decode()] = target if target.startswith("xl/") else "xl/" + target
+    too_long = re.compile(rb">[^<]{%d}" % (limits.max_cell_bytes + 1))
+    used = 0
+    out: dict[str, _SheetInfo] = {}
+    strings = members.get("xl/sharedStrings.xml")
+    if strings is not None:
+        text = _inflate(data, strings, name, budget)
+        used += len(text)
+        if too_long.search(text):
+            raise _refuse(name, f"有单元格的文字超过 {limits.max_cell_bytes // 1024} KB")
+        del text
+    for m in _SHEET_ENTRY.finditer(workbook):
+        attrs = dict(_ATTR.findall(m.group(1)))
+        sheet = _html.unescape(attrs.get(b"name", b"").decode("utf-8", "replace"))
+        rid = next((v.decode() for k, v in attrs.items() if k.endswith(b":id")), None)
+        member = members.get(targets.get(rid or "", ""))
+        if member is None:
+            continue
+        xml = _inflate(data, member, name, max(budget - used, 0))
+        used += len(xml)
+        where = f"工作表「{sheet}」"
+        dim = _DIMENSION.search(xml, 0, 8192)
+        if dim and dim.group(3):
+            rows = int(dim.group(4))
+            cols = _column_index(dim.group(3)) + 1
+            if rows > limits.max_rows or cols > limits.max_columns or rows * cols > limits.max_cells:
+                raise _refuse(name, f"{where}声明的范围到 {dim.group(3).decode()}{rows}，"
+                                    f"超过上限（{limits.max_rows} 行、{limits.max_columns} 列、共 {limits.max_cells} 个单元格）")
+        max_row = max((int(r) for r in _ROW_REF.findall(xml)), default=0)
+        max_col = 0
+        for letters, row in _COLUMN_REF.findall(xml):
+            max_col = max(max_col, _column_index(letters) + 1)
+            max_row = max(max_row, int(row))
+        n_cells = xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/>")
+        if (max_row > limits.max_rows or max_col > limits.max_columns or max_row * max_col > limits.max_cells
+                or n_cells > limits.max_cells):
+            raise _refuse(name, f"{where}的数据到第 {max_row} 行、第 {max_col} 列（{n_cells} 个单元格），"
+                                f"超过上限（{limits.max_rows} 行、{limits.max_columns} 列、共 {limits.max_cells} 个单元格）")
+        if too_long.search(xml):
+            raise _refuse(name, f"{where}有单元格的文字超过 {limits.max_cell_bytes // 1024} KB")
+        merges = tuple((int(r1) - 1, _column_index(c1), int(r2) - 1, _column_index(c2))
+                       for c1, r1, c2, r2 in _MERGE.findall(xml))
+        out[sheet] = _SheetInfo(merges=merges)
+    return out
+
+
 # --- grids: every cell as text ---------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -172,6 +424,7 @@ class _Grid:
     frame: pl.DataFrame        # columns c0…cN, all Utf8; row i is Excel row i+1
     letters: tuple[str, ...]   # Excel letter of each column
     note: str | None = None
+    merges: tuple[tuple[int, int, int, int], ...] = ()
 
 
 # Excel's error values as Excel shows them (calamine's names): a formula that failed is not a blank cell.
@@ -195,32 +448,122 @@ def _with_error_cells(frame: pl.DataFrame, errors: Sequence) -> pl.DataFrame:
     return pl.DataFrame(columns, schema={name: pl.Utf8 for name in names})
 
 
-def _excel_grids(path: Path, name: str) -> Iterator[_Grid]:
+def _calamine_sheets(data: bytes, name: str) -> list[tuple[str, pl.DataFrame | None, list[int], str]]:
+    """Every sheet as (name, text frame or None when hidden, absolute column indices, visibility)."""
     import fastexcel
 
     try:
-        reader = fastexcel.read_excel(str(path))
+        reader = fastexcel.read_excel(data)
         sheet_names = list(reader.sheet_names)
-    except Exception as exc:  # fastexcel raises its own tree; all mean "cannot open"
+    except BaseException as exc:  # fastexcel raises its own tree, a panic is a BaseException: all mean "cannot open"
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
         raise UnreadableFileError(
             f"{name}：无法作为 Excel 工作簿打开（文件可能已损坏或不是 Excel 文件；{type(exc).__name__}）",
             file=name) from None
+    out = []
     for sheet in sheet_names:
         try:
             loaded = reader.load_sheet(sheet, header_row=None, dtypes="string", skip_rows=0)
+            visible = str(getattr(loaded, "visible", "visible")).lower()
+            if visible not in ("visible", "true", "1"):
+                out.append((sheet, None, [], visible))
+                continue
             batch, cell_errors = loaded.to_arrow_with_errors()
             frame = pl.from_arrow(batch)
             absolute = [c.absolute_index for c in loaded.available_columns()]
             frame = _with_error_cells(frame, cell_errors.errors if cell_errors is not None else ())
-            visible = getattr(loaded, "visible", "visible")
-        except Exception as exc:
+        except BaseException as exc:
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
             raise UnreadableFileError(
-                f"{name} 工作表「{sheet}」：无法读取（{type(exc).__name__}: {exc}）", file=name, sheet=sheet) from None
-        if str(visible).lower() not in ("visible", "true", "1"):
+                f"{name} 工作表「{sheet}」：无法读取（{type(exc).__name__}: {str(exc)[:200]}）",
+                file=name, sheet=sheet) from None
+        out.append((sheet, frame, absolute, visible))
+    return out
+
+
+def _sandboxed_sheets(data: bytes, name: str, limits: Limits) -> list[tuple[str, pl.DataFrame | None, list[int], str]]:
+    """:func:`_calamine_sheets` in a child process with a memory cap and a time limit.
+
+    Binary formats (xls, xlsb) and ods cannot be checked before parsing the way an
+    xlsx can; a reader that runs out of memory or crashes there takes down only
+    the child, and the analyst gets one line naming the file.
+    """
+    import json
+
+    code = ("import sys; from casplan.io import _sandbox_main; sys.exit(_sandbox_main())")
+    env = {**os.environ, "CASPLAN_SANDBOX_MEMORY": str(limits.sandbox_memory_bytes)}
+    try:
+        done = subprocess.run([sys.executable, "-c", code], input=data, capture_output=True,
+                              timeout=limits.sandbox_seconds, env=env)
+    except subprocess.TimeoutExpired:
+        raise _refuse(name, f"读取超过 {limits.sandbox_seconds} 秒") from None
+    if done.returncode == 3:
+        raise UnreadableFileError(done.stderr.decode("utf-8", "replace").strip().replace("<文件>", name), file=name)
+    if done.returncode != 0:
+        raise _refuse(name, "读取时超出内存上限或读取程序出错")
+    out = []
+    buffer = io.BytesIO(done.stdout)
+    header = json.loads(buffer.readline())
+    for entry in header:
+        frame = None
+        if entry["frame"]:
+            size = int(buffer.readline())
+            frame = pl.read_ipc(io.BytesIO(buffer.read(size)))
+        out.append((entry["sheet"], frame, entry["absolute"], entry["visible"]))
+    return out
+
+
+def _sandbox_main() -> int:
+    """The child of :func:`_sandboxed_sheets`: workbook bytes on stdin, sheets as Arrow IPC on stdout."""
+    import json
+    import resource
+
+    cap = int(os.environ.get("CASPLAN_SANDBOX_MEMORY", str(DEFAULT_LIMITS.sandbox_memory_bytes)))
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    data = sys.stdin.buffer.read()
+    try:
+        sheets = _calamine_sheets(data, "<文件>")
+    except UnreadableFileError as exc:
+        sys.stderr.write(str(exc))
+        return 3
+    out = sys.stdout.buffer
+    out.write(json.dumps([{"sheet": s, "absolute": a, "visible": v, "frame": f is not None}
+                          for s, f, a, v in sheets], ensure_ascii=False).encode("utf-8") + b"\n")
+    for _s, frame, _a, _v in sheets:
+        if frame is None:
+            continue
+        blob = io.BytesIO()
+        frame.write_ipc(blob)
+        out.write(f"{len(blob.getvalue())}\n".encode())
+        out.write(blob.getvalue())
+    out.flush()
+    return 0
+
+
+def _excel_grids(data: bytes, name: str, kind: str, limits: Limits) -> Iterator[_Grid]:
+    infos: dict[str, _SheetInfo] = {}
+    ooxml = False
+    if kind == "zip":
+        infos = _inspect_ooxml(data, name, limits)
+        ooxml = bool(infos) or b"xl/workbook.xml" in data[:1 << 16] or _has_member(data, "xl/workbook.xml")
+    sheets = _calamine_sheets(data, name) if ooxml else _sandboxed_sheets(data, name, limits)
+    for sheet, frame, absolute, visible in sheets:
+        if frame is None:
             yield _Grid(sheet, pl.DataFrame(), (), note=f"工作表「{sheet}」为隐藏工作表，未读取")
             continue
         frame = frame.rename({c: f"c{i}" for i, c in enumerate(frame.columns)})
-        yield _Grid(sheet, frame, tuple(excel_column(i) for i in absolute))
+        info = infos.get(sheet)
+        yield _Grid(sheet, frame, tuple(excel_column(i) for i in absolute),
+                    merges=info.merges if info else ())
+
+
+def _has_member(data: bytes, member: str) -> bool:
+    try:
+        return member in zipfile.ZipFile(io.BytesIO(data)).namelist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return False
 
 
 def _check_quotes(text: str, sep: str, name: str) -> None:
@@ -245,13 +588,29 @@ def _check_quotes(text: str, sep: str, name: str) -> None:
             "请在该行补上闭合的引号后再试", file=name) from None
 
 
-def _csv_grid(text: str, name: str) -> _Grid:
-    sample = "\n".join(text.splitlines()[:HEADER_SCAN_ROWS])
+def _csv_grid(text: str, name: str, limits: Limits) -> _Grid:
+    sample = "\n".join(text[:1 << 20].splitlines()[:HEADER_SCAN_ROWS])
     counts = {sep: sample.count(sep) for sep in (",", "\t", ";", "|")}
     sep = max(counts, key=lambda s: (counts[s], s == ","))
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
+    csv.field_size_limit(max(limits.max_cell_bytes, 1))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    rows: list[list[str]] = []
+    width = 0
+    try:
+        for row in reader:
+            if len(row) > limits.max_columns:
+                raise _refuse(name, f"第 {reader.line_num} 行有 {len(row)} 列，超过上限 {limits.max_columns} 列")
+            rows.append(row)
+            width = max(width, len(row))
+            if len(rows) > limits.max_rows:
+                raise _refuse(name, f"超过 {limits.max_rows} 行")
+            if len(rows) * width > limits.max_cells:
+                raise _refuse(name, f"超过 {limits.max_cells} 个单元格")
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise _refuse(name, f"第 {reader.line_num} 行有单元格超过 {limits.max_cell_bytes // 1024} KB") from None
+        raise UnreadableFileError(f"{name}：第 {reader.line_num} 行无法按 CSV 读取（{exc}）", file=name) from None
     _check_quotes(text, sep, name)
-    width = max((len(r) for r in rows), default=0)
     if width == 0:
         return _Grid(None, pl.DataFrame(), ())
     columns = {f"c{j}": [r[j] if j < len(r) and r[j] != "" else None for r in rows] for j in range(width)}
@@ -318,23 +677,16 @@ def _html_grids(text: str, name: str) -> Iterator[_Grid]:
         yield _Grid(f"表格{k}", frame, tuple(excel_column(j) for j in range(width)))
 
 
-def _grids(path: Path, name: str) -> tuple[list[_Grid], list[str]]:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise UnreadableFileError(f"找不到文件 {name}", file=name) from None
-    except OSError as exc:
-        raise UnreadableFileError(f"{name}：无法读取（{exc.strerror}）", file=name) from None
+def _grids(data: bytes, name: str, suffix: str, limits: Limits) -> tuple[list[_Grid], list[str]]:
     if not data.strip():
         raise UnreadableFileError(f"{name}：文件为空", file=name)
     kind = _sniff(data)
-    suffix = path.suffix.lower()
     notes: list[str] = []
     if kind == "encrypted":
         raise UnreadableFileError(
             f"{name}：工作簿设有打开密码，无法读取；请在 Excel 中取消密码（文件→信息→保护工作簿）后另存再试", file=name)
     if kind in ("zip", "xls"):
-        return list(_excel_grids(path, name)), notes
+        return list(_excel_grids(data, name, kind, limits)), notes
     excel_suffix = suffix in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
     if kind == "html":
         if excel_suffix:
@@ -346,7 +698,7 @@ def _grids(path: Path, name: str) -> tuple[list[_Grid], list[str]]:
         notes.append(f"文件扩展名为 {suffix}，但内容是文本（CSV），已按 CSV 读取（编码 {encoding}）")
     elif encoding != "UTF-8":
         notes.append(f"CSV 编码识别为 {encoding}")
-    return [_csv_grid(text, name)], notes
+    return [_csv_grid(text, name, limits)], notes
 
 
 # --- header detection ------------------------------------------------------------------------
@@ -364,6 +716,67 @@ def _header_candidates(frame: pl.DataFrame, fields: tuple[Field, ...]) -> tuple[
 
 def _is_blank(values: Sequence[str | None]) -> bool:
     return all(v is None or not str(v).strip() for v in values)
+
+
+def _blank_mask(frame: pl.DataFrame) -> pl.Series:
+    """True for rows in which every cell is empty or whitespace (anchored: long cells stop early)."""
+    if frame.width == 0:
+        return pl.Series([True] * frame.height, dtype=pl.Boolean)
+    return frame.select(pl.all_horizontal(
+        [pl.col(c).is_null() | pl.col(c).str.contains(r"^[\s\u3000\u00a0\u200b\ufeff]*$")
+         for c in frame.columns])).to_series()
+
+
+def _fill_merges(body: pl.DataFrame, grid: _Grid, header_idx: int,
+                 header: Sequence[str | None]) -> tuple[pl.DataFrame, str | None]:
+    """Fill every merged range of the data area with its top-left value (Excel shows it on every row).
+
+    ``body`` holds the rows below the header (row 0 = Excel row ``header_idx + 2``); ranges
+    that touch the header or the rows above it are left alone.
+    """
+    if not grid.merges or body.height == 0:
+        return body, None
+    by_abs = {_column_index(letter): j for j, letter in enumerate(grid.letters)}
+    columns: dict[str, list] = {}
+    filled: list[str] = []
+    cells = 0
+    for r1, c1, r2, c2 in grid.merges:
+        if r1 <= header_idx:
+            continue
+        top = r1 - header_idx - 1
+        if top >= body.height:
+            continue
+        j0 = by_abs.get(c1)
+        if j0 is None:
+            continue
+        name0 = f"c{j0}"
+        if name0 not in columns:
+            columns[name0] = body.get_column(name0).to_list()
+        value = columns[name0][top]
+        if value is None:
+            continue
+        last = min(r2 - header_idx - 1, body.height - 1)
+        for c in range(c1, c2 + 1):
+            j = by_abs.get(c)
+            if j is None:
+                continue
+            name = f"c{j}"
+            if name not in columns:
+                columns[name] = body.get_column(name).to_list()
+            col = columns[name]
+            for i in range(top, last + 1):
+                if (i, c) != (top, c1) and col[i] is None:
+                    col[i] = value
+                    cells += 1
+        if last > top or c2 > c1:
+            label = header[j0] if j0 < len(header) and header[j0] else grid.letters[j0]
+            filled.append(f"「{' '.join(str(label).split())}」{excel_column(c1)}{r1 + 1}:{excel_column(c2)}{r2 + 1}")
+    if not cells:
+        return body, None
+    out = body.with_columns([pl.Series(k, v, dtype=pl.Utf8) for k, v in columns.items()])
+    where = f"工作表「{grid.sheet}」" if grid.sheet else ""
+    shown = "、".join(filled[:3]) + ("等" if len(filled) > 3 else "")
+    return out, (f"{where}有 {len(filled)} 处合并单元格（{shown}），已按合并区域的值逐行填入（共 {cells} 个单元格）")
 
 
 def _table_from_grid(grid: _Grid, name: str, fields: tuple[Field, ...], notes: list[str],
@@ -407,7 +820,11 @@ def _table_from_grid(grid: _Grid, name: str, fields: tuple[Field, ...], notes: l
             rename[f"c{j}"] = text
             columns[text] = (None, letter)
             unknown.append(text)
-    body = body.select(list(rename)).rename(rename)
+    filled, merge_note = _fill_merges(body, grid, header_idx, header)
+    if merge_note:
+        table_notes.append(merge_note)
+    was_blank = _blank_mask(body.select(list(rename)))
+    body = filled.select(list(rename)).rename(rename)
     rows = pl.int_range(header_idx + 2, header_idx + 2 + body.height, eager=True)
     body = body.with_columns(
         pl.lit(name).alias("source_file"),
@@ -416,9 +833,9 @@ def _table_from_grid(grid: _Grid, name: str, fields: tuple[Field, ...], notes: l
     )
     data_cols = [c for c in body.columns if c not in PROVENANCE]
     if data_cols:
-        blank = pl.all_horizontal(  # anchored: stops at the first visible character of long cells
-            [pl.col(c).is_null() | pl.col(c).str.contains(r"^[\s\u3000\u00a0\u200b\ufeff]*$") for c in data_cols])
-        blank_rows = int(body.select(blank.sum()).item())
+        # a row whose only content came from a merged cell above it is as blank as Excel shows it
+        blank = was_blank | _blank_mask(body.select(data_cols))
+        blank_rows = int(blank.sum())
         body = body.filter(~blank)
     else:
         blank_rows = body.height
@@ -429,21 +846,25 @@ def _table_from_grid(grid: _Grid, name: str, fields: tuple[Field, ...], notes: l
     )
 
 
-def read_tables(path: str | os.PathLike, *, fields: tuple[Field, ...] = FIELDS,
-                display_name: str | None = None, min_matches: int | None = None) -> tuple[list[RawTable], list[str]]:
-    """Every table of ``fields`` in a file (all sheets), and file-level notes.
+def read_file_tables(path: str | os.PathLike, *, kind: str, fields: tuple[Field, ...] = FIELDS,
+                     display_name: str | None = None, min_matches: int | None = None,
+                     limits: Limits = DEFAULT_LIMITS) -> tuple[list[RawTable], list[str], Source]:
+    """Every table of ``fields`` in a file (all sheets), file-level notes, and the :class:`Source` read.
 
+    ``kind`` names the input (``plans``, ``history`` …) in the source record;
     ``min_matches``: how many known labels make a header row (default 3, or 2 for small field sets).
 
     Raises
     ------
     UnreadableFileError
-        When the file is missing, empty, corrupt, encrypted, undecodable, or holds
-        no sheet with a recognisable header.
+        When the file is missing, empty, too large or malformed (:class:`Limits`), corrupt,
+        encrypted, undecodable, or holds no sheet with a recognisable header.
     """
     p = Path(path)
     name = display_name or str(path)
-    grids, notes = _grids(p, name)
+    data, source = read_source(p, kind=kind, display=name, limits=limits)
+    grids, notes = _grids(data, name, p.suffix.lower(), limits)
+    del data
     tables: list[RawTable] = []
     skipped: list[str] = []
     for grid in grids:
@@ -464,19 +885,31 @@ def read_tables(path: str | os.PathLike, *, fields: tuple[Field, ...] = FIELDS,
             f"如 {labels}）", file=name)
     for sheet in skipped:
         notes.append(f"工作表「{sheet}」中没有可识别的表头，未读取")
+    return tables, notes, source
+
+
+def read_tables(path: str | os.PathLike, *, fields: tuple[Field, ...] = FIELDS,
+                display_name: str | None = None, min_matches: int | None = None,
+                limits: Limits = DEFAULT_LIMITS) -> tuple[list[RawTable], list[str]]:
+    """:func:`read_file_tables` without the source record (kind ``table``)."""
+    tables, notes, _ = read_file_tables(path, kind="table", fields=fields, display_name=display_name,
+                                        min_matches=min_matches, limits=limits)
     return tables, notes
 
 
 # --- writing ---------------------------------------------------------------------------------
+# --- writing ---------------------------------------------------------------------------------
 
-_FORMULA_START = re.compile(r"^[=+\-@\t\r]")
+# = + - @ start a formula in Excel and LibreOffice; tab and CR can hide one; the full-width forms
+# (＝ ＋ － ＠) are turned into formulas by Chinese and Japanese input methods.
+_FORMULA_START = re.compile("^[=+\\-@\t\r\n\uff1d\uff0b\uff0d\uff20]")
 
 
 def neutralise_formula(text: str) -> str:
     """Make a text cell inert for spreadsheet programs (no formula, no DDE).
 
-    >>> neutralise_formula("=SUM(A1:A3)")
-    "'=SUM(A1:A3)"
+    >>> neutralise_formula("=SUM(A1:A3)"), neutralise_formula("＝1+1"), neutralise_formula("\\t=1")
+    ("'=SUM(A1:A3)", "'＝1+1", "'\\t=1")
     >>> neutralise_formula("量子信息")
     '量子信息'
     """
@@ -484,10 +917,19 @@ def neutralise_formula(text: str) -> str:
 
 
 def write_atomic(path: str | os.PathLike, data: bytes) -> Path:
-    """Write bytes to ``path`` through a temporary file and a rename."""
+    """Write bytes to ``path`` through a temporary file and a rename.
+
+    Raises
+    ------
+    UnreadableFileError
+        When the folder cannot be created or written (read-only, a dangling link, a file in the way).
+    """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise UnreadableFileError(f"无法写入 {target}：{_os_reason(exc)}", file=str(target)) from None
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; reports are shared files
@@ -497,10 +939,22 @@ def write_atomic(path: str | os.PathLike, data: bytes) -> Path:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise UnreadableFileError(f"无法写入 {target}：{_os_reason(exc)}", file=str(target)) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def _os_reason(exc: OSError) -> str:
+    import errno
+
+    reasons = {errno.EACCES: "没有写入权限", errno.EROFS: "所在磁盘为只读", errno.ENOSPC: "磁盘空间不足",
+               errno.ENOENT: "文件夹不存在（或是指向不存在位置的链接）", errno.ENOTDIR: "路径中有一段不是文件夹",
+               errno.EEXIST: "同名文件已存在", errno.EISDIR: "目标是文件夹", errno.EPERM: "没有写入权限"}
+    return reasons.get(exc.errno or 0, exc.strerror or type(exc).__name__)
 
 
 def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
@@ -508,7 +962,8 @@ def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
     return write_atomic(path, text.encode("utf-8"))
 
 
-def _excel_bytes(sheets: dict[str, pl.DataFrame], *, number_formats: dict[str, str] | None = None) -> bytes:
+def _excel_bytes(sheets: dict[str, pl.DataFrame], *, number_formats: dict[str, str] | None = None,
+                 notes: list[str] | None = None) -> bytes:
     import datetime as dt
 
     import xlsxwriter
@@ -535,11 +990,20 @@ def _excel_bytes(sheets: dict[str, pl.DataFrame], *, number_formats: dict[str, s
                 if isinstance(v, bool):
                     ws.write_string(i, j, "是" if v else "否")
                 elif dtype.is_numeric():
+                    if isinstance(v, float) and not (v == v and abs(v) != float("inf")):
+                        continue  # NaN and infinity have no cell value in Excel
                     ws.write_number(i, j, v)
                 elif isinstance(v, dt.date):
                     ws.write_datetime(i, j, dt.datetime(v.year, v.month, v.day), date_fmt)
                 else:
-                    ws.write_string(i, j, neutralise_formula(str(v)))
+                    text = neutralise_formula(str(v))
+                    if len(text) > EXCEL_MAX_CELL:
+                        mark = f"……（已截断：原文 {len(text)} 字，Excel 单元格最多 {EXCEL_MAX_CELL} 字）"
+                        text = text[:EXCEL_MAX_CELL - len(mark)] + mark
+                        if notes is not None:
+                            notes.append(f"工作表「{sheet_name[:31]}」第 {i + 1} 行「{col}」有 {len(str(v))} 字，"
+                                         f"超过 Excel 单元格的上限 {EXCEL_MAX_CELL} 字，已截断并注明；全文请写出 .csv 查看")
+                    ws.write_string(i, j, text)
         ws.freeze_panes(1, 0)
         if frame.width:
             ws.autofilter(0, 0, max(frame.height, 1), frame.width - 1)
@@ -548,15 +1012,18 @@ def _excel_bytes(sheets: dict[str, pl.DataFrame], *, number_formats: dict[str, s
 
 
 def write_workbook(sheets: dict[str, pl.DataFrame], path: str | os.PathLike, *,
-                   number_formats: dict[str, str] | None = None) -> Path:
+                   number_formats: dict[str, str] | None = None, notes: list[str] | None = None) -> Path:
     """Write several sheets into one xlsx atomically: bold frozen header, filters, widths, number formats.
 
-    Text that a spreadsheet would take for a formula (``=``, ``+``, ``-``, ``@``) is neutralised.
+    Text that a spreadsheet would take for a formula (``=``, ``+``, ``-``, ``@``, full-width ``＝`` …) is
+    neutralised; a text longer than Excel's 32,767 characters is cut with a visible mark, and ``notes``
+    (when given) receives one Chinese line per cut cell.
     """
-    return write_atomic(path, _excel_bytes(sheets, number_formats=number_formats))
+    return write_atomic(path, _excel_bytes(sheets, number_formats=number_formats, notes=notes))
 
 
-def write_frame(frame: pl.DataFrame, path: str | os.PathLike, *, sheet: str = "数据") -> Path:
+def write_frame(frame: pl.DataFrame, path: str | os.PathLike, *, sheet: str = "数据",
+                notes: list[str] | None = None) -> Path:
     """Write a frame as CSV (UTF-8 with BOM, for Excel) or xlsx, by the file's ending, atomically.
 
     Booleans are written 是/否, dates YYYY-MM-DD, numbers as numbers; text that
@@ -565,7 +1032,7 @@ def write_frame(frame: pl.DataFrame, path: str | os.PathLike, *, sheet: str = "�
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return write_atomic(target, _excel_bytes({sheet: frame}))
+        return write_atomic(target, _excel_bytes({sheet: frame}, notes=notes))
     if suffix not in (".csv", ".txt"):
         raise UnreadableFileError(f"无法写出 {target}：只支持 .csv 和 .xlsx", file=str(target))
     out = frame.with_columns(
@@ -578,35 +1045,126 @@ def write_frame(frame: pl.DataFrame, path: str | os.PathLike, *, sheet: str = "�
     return write_atomic(target, b"\xef\xbb\xbf" + text.encode("utf-8"))
 
 
-def read_yaml(path: str | os.PathLike) -> object:
-    """Parse a small YAML file (overrides, scenarios); errors name the file and line."""
+# --- YAML: one loader for every file the workbook reads ---------------------------------------
+
+YAML_MAX_BYTES = 2 * 1024 * 1024
+YAML_MAX_DEPTH = 64
+
+
+def _yaml_loader():
     import yaml
 
-    p = Path(path)
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class _Loader(base):  # type: ignore[misc, valid-type]
+        """Safe loading with duplicate keys refused."""
+
+    def mapping(loader, node, deep=False):
+        loader.flatten_mapping(node)
+        seen: dict = {}
+        for key_node, _value in node.value:
+            key = loader.construct_object(key_node, deep=deep)
+            try:
+                hash(key)
+            except TypeError:
+                raise yaml.constructor.ConstructorError(None, None, f"键「{key!r}」不能用作键", key_node.start_mark)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"键「{key}」重复出现（第 {seen[key]} 行与第 {key_node.start_mark.line + 1} 行）",
+                    key_node.start_mark)
+            seen[key] = key_node.start_mark.line + 1
+        return {loader.construct_object(k, deep=deep): loader.construct_object(v, deep=deep) for k, v in node.value}
+
+    _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    return base, _Loader
+
+
+def load_yaml(text: str, *, source: str) -> object:
+    """Parse YAML text safely: no anchors/aliases (&, *), no Python tags, no duplicate keys.
+
+    Bounded: at most :data:`YAML_MAX_BYTES` and :data:`YAML_MAX_DEPTH` levels of nesting, so an
+    alias bomb or a deep nest is refused in milliseconds.
+
+    Raises
+    ------
+    UnreadableFileError
+        With a Chinese message naming ``source`` and, where known, the line.
+
+    >>> load_yaml("a: 1\\nb: [x, y]", source="t.yaml")
+    {'a': 1, 'b': ['x', 'y']}
+    >>> load_yaml("a: &x [1]\\nb: *x", source="t.yaml")
+    Traceback (most recent call last):
+    ...
+    casplan.errors.UnreadableFileError: t.yaml 第 1 行使用了锚点或别名（& 或 *），本工作簿不接受；请把内容直接写出
+    """
+    import yaml
+
+    if len(text.encode("utf-8")) > YAML_MAX_BYTES:
+        raise UnreadableFileError(f"{source} 超过 {YAML_MAX_BYTES // 1048576} MB，不像是本工作簿的 YAML 文件", file=source)
+    base, loader = _yaml_loader()
+
+    def where(mark) -> str:
+        return f" 第 {mark.line + 1} 行" if mark is not None else ""
+
     try:
-        text = p.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise UnreadableFileError(f"找不到文件 {p}", file=str(p)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UnreadableFileError(f"{p}：无法读取（{exc}）", file=str(p)) from None
-    try:
-        return yaml.safe_load(text)
+        depth = 0
+        for event in yaml.parse(text, Loader=base):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise UnreadableFileError(f"{source}{where(event.start_mark)}使用了锚点或别名（& 或 *），本工作簿不接受；"
+                                          "请把内容直接写出", file=source)
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > YAML_MAX_DEPTH:
+                    raise UnreadableFileError(f"{source}{where(event.start_mark)}嵌套超过 {YAML_MAX_DEPTH} 层，"
+                                              "不像是本工作簿的 YAML 文件", file=source)
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+        return yaml.load(text, Loader=loader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.constructor.ConstructorError as exc:
+        problem = str(exc.problem or "")
+        if "could not determine a constructor" in problem:
+            tag = problem.split("tag", 1)[-1].strip(" '")
+            raise UnreadableFileError(f"{source}{where(exc.problem_mark)}含有不允许的标签「{tag}」；"
+                                      "本工作簿只读取普通的文字、数字、日期、列表和键值表", file=source) from None
+        raise UnreadableFileError(f"{source}{where(exc.problem_mark)}：{problem}", file=source) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"第 {mark.line + 1} 行" if mark else ""
-        raise UnreadableFileError(f"{p} {where}不是有效的 YAML：{getattr(exc, 'problem', exc)}", file=str(p)) from None
-    except (ValueError, RecursionError) as exc:  # the constructors' own: 2023-02-30, !!int abc, nesting too deep
-        raise UnreadableFileError(f"{p} 中有无法识别的值（{exc}）；请检查其中的日期是否存在（如 2023-02-30）"
-                                  "以及方括号、花括号是否成对", file=str(p)) from None
+        raise UnreadableFileError(f"{source}{where(mark)}不是有效的 YAML：{getattr(exc, 'problem', None) or exc}",
+                                  file=source) from None
+    except (ValueError, RecursionError, OverflowError) as exc:  # 2023-02-30, !!int abc, nesting too deep
+        raise UnreadableFileError(f"{source} 中有无法识别的值（{exc}）；请检查其中的日期是否存在（如 2023-02-30）"
+                                  "以及方括号、花括号是否成对", file=source) from None
 
 
-def read_plain_table(path: str | os.PathLike) -> pl.DataFrame:
+def read_yaml_source(path: str | os.PathLike, *, kind: str) -> tuple[object, Source]:
+    """Read a YAML file (decisions, scenarios, report parameters …) once: its data and :class:`Source`."""
+    p = Path(path)
+    data, source = read_source(p, kind=kind, limits=Limits(max_file_bytes=YAML_MAX_BYTES))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UnreadableFileError(f"{p}：不是 UTF-8 编码的文字文件；请用文本编辑器另存为 UTF-8", file=str(p)) from None
+    return load_yaml(text, source=str(p)), source
+
+
+def read_yaml(path: str | os.PathLike) -> object:
+    """Parse a small YAML file (overrides, scenarios); errors name the file and line."""
+    return read_yaml_source(path, kind="yaml")[0]
+
+
+def read_plain_table(path: str | os.PathLike, *, kind: str = "table") -> pl.DataFrame:
     """A small table whose header is its first non-blank row (overrides, reviews, score files): all text.
 
     Adds ``source_row`` (the row as Excel shows it).
     """
+    return read_plain_table_source(path, kind=kind)[0]
+
+
+def read_plain_table_source(path: str | os.PathLike, *, kind: str) -> tuple[pl.DataFrame, Source]:
+    """:func:`read_plain_table` and the :class:`Source` read."""
     p = Path(path)
-    grids, _ = _grids(p, str(p))
+    data, source = read_source(p, kind=kind)
+    grids, _ = _grids(data, str(p), p.suffix.lower(), DEFAULT_LIMITS)
     for grid in grids:
         frame = grid.frame
         if grid.note or frame.height == 0:
@@ -619,5 +1177,5 @@ def read_plain_table(path: str | os.PathLike) -> pl.DataFrame:
                 body = frame.slice(i + 1).rename(dict(zip(frame.columns, header)))
                 body = body.with_columns(pl.int_range(i + 2, i + 2 + body.height).alias("source_row"))
                 keep = pl.any_horizontal([pl.col(c).is_not_null() for c in header])
-                return body.filter(keep)
+                return body.filter(keep), source
     raise UnreadableFileError(f"{p}：没有可读取的表格", file=str(p))
