@@ -1,77 +1,58 @@
 """The ``casplan`` command line. Errors become one Chinese line and an exit code, never a traceback.
 
-Exit codes: 0 done (rows may have been set aside), 1 an unexpected fault of ours,
-2 an input could not be read, 3 the selection constraints cannot all hold.
+Exit codes (:data:`casplan.errors.EXIT_CODES`): 0 done (rows may have been set aside), 1 the run
+failed, 2 an input or the policy is wrong, 3 the selection constraints cannot all hold, 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
-from casplan.errors import CasplanError
+from casplan.cli_common import ChineseHelpFormatter, add_input_arguments, chinese_argparse, load_inputs, print_json
+from casplan.errors import EXIT_CODES, CasplanError
 
 __all__ = ["main", "build_parser"]
 
-# Sub-commands whose parser and runner live in their own modules (add_parser / run).
+# Sub-commands whose parser and runner live in their own modules (add_parser / run), in the order the
+# help lists them: the analysts' first, the developers' last.
 _MODULES = {
-    "sample": "casplan.sample",
     "match": "casplan.cli_match",
     "select": "casplan.cli_select",
-    "render": "casplan.render",
     "report": "casplan.report",
+    "render": "casplan.render",
+    "sample": "casplan.sample",
 }
 
 
-def _print_json(data: object) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n")
-
-
 def _validate(args: argparse.Namespace) -> int:
-    from casplan.intake import cleaned_plans, read_plans, read_roster
+    from casplan.intake import cleaned_plans
     from casplan.io import write_frame
 
-    roster = None
-    if args.roster:
-        r = read_roster([args.roster])
-        if r.errors:
-            for e in r.errors:
-                print(str(e), file=sys.stderr)
-            return 2
-        roster = r.frame
-        _print_companions({"单位名册": r})
-    intake = read_plans(args.paths, roster=roster)
+    args.plans, args.history = args.paths, None
+    loaded = load_inputs(args)
+    intake = loaded.plans
+    notes: list[str] = []
     if args.out:
-        write_frame(cleaned_plans(intake.frame), args.out, sheet="培训计划（已清洗）")
+        write_frame(cleaned_plans(intake.frame), args.out, sheet="培训计划（已清洗）", notes=notes)
+    shown = [n for n in loaded.notes if not n.startswith(("未提供往年项目", "未提供专家评审"))]
     if args.json:
-        _print_json(intake.summary())
+        data = intake.summary()
+        data["notes"] = shown
+        print_json(data)
     else:
+        for note in shown:
+            print(f"说明：{note}")
         _print_summary(intake)
-    for e in intake.errors:
-        print(str(e), file=sys.stderr)
-    return 2 if intake.errors else 0
-
-
-def _print_companions(parts: dict) -> None:
-    """On stderr: the rows of the roster, history or reviews that were set aside or warned about.
-
-    The plans have their own summary; without this, a bad row of a companion file would vanish unseen.
-    """
-    for label, part in parts.items():
-        if part is None:
-            continue
-        for message in part.set_aside["message"].to_list():
-            print(f"{label}：{message}（该行未使用）", file=sys.stderr)
-        for reason, message in part.warnings.select("reason", "message").iter_rows():
-            if reason != "I-NOTE":
-                print(f"{label}：{message}", file=sys.stderr)
+    for note in notes:
+        print(note, file=sys.stderr)
+    return 2 if loaded.errors else 0
 
 
 def _print_summary(intake) -> None:
+    """The validate report: files, counts, reasons, the set-aside rows, warnings and notes."""
     s = intake.summary()
     print(f"读取文件 {len({f['file'] for f in s['files']})} 个（工作表 {len(s['files'])} 张），"
           f"无法读取 {len(s['errors'])} 个")
@@ -101,41 +82,26 @@ def _print_summary(intake) -> None:
             print(f"  说明：{w['message']}")
 
 
-def _inputs_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("plans", nargs="*", metavar="PLANS", help="培训计划导出文件或文件夹")
-    p.add_argument("--history", help="往年项目（xlsx/csv）")
-    p.add_argument("--roster", help="单位名册（xlsx/csv）")
-    p.add_argument("--policy", help="政策文件（缺省为内置 2023 年政策）")
-    p.add_argument("--overrides", help="人工决定（YAML 或 xlsx）")
-
-
-def _load(args: argparse.Namespace):
-    from casplan.pipeline import Inputs, load
-
-    inputs = Inputs.of(args.plans, history=args.history, roster=args.roster, policy=args.policy,
-                       overrides=args.overrides, **({"reviews": args.reviews} if getattr(args, "reviews", None) else {}))
-    loaded = load(inputs)
-    for e in loaded.errors:
-        print(str(e), file=sys.stderr)
-    _print_companions({"单位名册": loaded.roster, "往年项目": loaded.history, "专家评审": loaded.reviews})
-    return loaded
-
-
 def _check(args: argparse.Namespace) -> int:
     from casplan.pipeline import assess
 
     if not args.plans:
-        print("请给出培训计划导出文件（PLANS）", file=sys.stderr)
+        print("请给出培训计划导出文件", file=sys.stderr)
         return 2
-    loaded = _load(args)
+    loaded = load_inputs(args)
+    if loaded.errors:
+        return 2
     result = assess(loaded)
     if args.json:
         data = result.to_json(loaded.policy)
         data["intake"] = {k: loaded.plans.summary()[k] for k in ("rows_read", "rows_accepted", "rows_set_aside")}
-        _print_json(data)
+        data["notes"] = list(loaded.notes)
+        print_json(data)
     else:
+        for note in loaded.notes:
+            print(f"说明：{note}")
         _print_check(result, loaded)
-    return 2 if loaded.errors else 0
+    return 0
 
 
 def _print_check(result, loaded) -> None:
@@ -162,71 +128,85 @@ def _print_check(result, loaded) -> None:
 
 
 def _policy(args: argparse.Namespace) -> int:
-    from casplan.policy import load_policy
+    from casplan.policy import default_policy_path, load_policy, policy_warnings
 
-    from casplan.directions import load_directions
-
-    policy = load_policy(args.file)
-    vocabulary = load_directions(policy.directions_path())
+    path = args.file or default_policy_path(2023)
+    policy = load_policy(path)
+    vocabulary = policy.vocabulary
     missing = [t.id for t in policy.tracks if t.id not in vocabulary.track_ids]
     if missing:
-        print(f"政策文件 {args.file}：方向词表 {policy.directions_path().name} 中没有类别「{'、'.join(missing)}」",
+        print(f"政策文件 {path}：方向词表 {policy.directions_path().name} 中没有类别「{'、'.join(missing)}」",
               file=sys.stderr)
         return 2
     print(f"政策文件 {args.file or '（内置 2023）'} 有效：{policy.year} 年度，方向词表 {policy.directions_path().name}，类别 "
           + "、".join(f"{t.name}（名额 {t.quota}±{t.tolerance}）" for t in policy.tracks))
+    for warning in policy_warnings(policy):
+        print(f"提示：{warning}", file=sys.stderr)
     return 0
 
 
 _HELP = {
-    "sample": "生成样例年度数据", "match": "按附表重点支持方向匹配培训名称", "select": "遴选资助项目",
-    "render": "用 papermill 运行笔记本并生成离线 HTML", "report": "生成正式遴选报告",
+    "match": "按附表重点支持方向匹配培训名称", "select": "遴选资助项目（名额、经费、单位限制下总分最高）",
+    "report": "生成正式遴选报告（HTML、PDF、xlsx 名单）",
+    "render": "（开发用）用 papermill 运行笔记本并生成离线 HTML", "sample": "（开发用）生成样例年度数据",
 }
+
+
+def _subparsers(parser: argparse.ArgumentParser):
+    sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
+    original = sub.add_parser
+
+    def add_parser(name, **kw):
+        kw.setdefault("formatter_class", ChineseHelpFormatter)
+        if name in _HELP:
+            kw["help"] = _HELP[name]
+        return original(name, **kw)
+
+    sub.add_parser = add_parser  # every sub-command's help in Chinese, whichever module adds it
+    return sub
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The ``casplan`` parser; with ``only``, just that sub-command's module is imported (fast start)."""
-    parser = argparse.ArgumentParser(prog="casplan", description="中国科学院继续教育与培训院级资助项目遴选工作簿")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="命令")
+    chinese_argparse()
+    epilog = "退出码：" + "；".join(f"{k} {v}" for k, v in EXIT_CODES.items()) + "。任何命令加 --help 列出它的全部选项。"
+    parser = argparse.ArgumentParser(prog="casplan", description="中国科学院继续教育与培训院级资助项目遴选工作簿",
+                                     formatter_class=ChineseHelpFormatter, epilog=epilog)
+    sub = _subparsers(parser)
 
-    v = sub.add_parser("validate", help="读取并校验培训计划导出文件")
-    v.add_argument("paths", nargs="+", metavar="PATH", help="导出文件（xlsx/csv）或按单位存放的文件夹")
-    v.add_argument("--roster", help="单位名册（xlsx/csv）")
+    v = sub.add_parser("validate", help="读取并校验培训计划导出文件", description="读取导出文件，逐行接收或搁置（写明原因）。")
+    v.add_argument("paths", nargs="+", metavar="导出文件", help="导出文件（xlsx/csv）或按单位存放的文件夹")
+    add_input_arguments(v, plans=False)
     v.add_argument("--json", action="store_true", help="以 JSON 输出统计与搁置明细")
-    v.add_argument("--out", help="把接收的行（已清洗）写成 .csv 或 .xlsx")
+    v.add_argument("--out", metavar="文件", help="把接收的行（已清洗）写成 .csv 或 .xlsx")
     v.set_defaults(run=_validate)
 
-    c = sub.add_parser("check", help="按通知审查每项申报的资格")
-    _inputs_arguments(c)
+    c = sub.add_parser("check", help="按通知审查每项申报的资格", description="按当年政策逐条审查每项申报在各类别的资格。")
+    add_input_arguments(c)
     c.add_argument("--json", action="store_true", help="以 JSON 输出每项申报在各类别的资格与原因")
     c.set_defaults(run=_check)
 
-    pc = sub.add_parser("policy", help="校验政策文件")
-    pc.add_argument("action", choices=["check"])
-    pc.add_argument("file", nargs="?", help="政策 YAML 文件（缺省为内置 2023 年政策）")
-    pc.set_defaults(run=_policy)
-
     wanted = set(_MODULES) if only is None else {only} & set(_MODULES)
     for name, module in _MODULES.items():
+        if name == "render":  # the analysts' commands first
+            pc = sub.add_parser("policy", help="校验政策文件", description="检查政策文件的每个键，并提示与年度不符的日期。")
+            pc.add_argument("action", choices=["check"], metavar="check", help="check：校验")
+            pc.add_argument("file", nargs="?", metavar="政策文件", help="政策 YAML 文件（缺省为内置 2023 年政策）")
+            pc.set_defaults(run=_policy)
         if name not in wanted:
             sub.add_parser(name, help=_HELP.get(name))  # listed; its module is imported only when used
             continue
-        try:
-            mod = importlib.import_module(module)
-        except ImportError:
-            continue
-        if hasattr(mod, "add_parser"):
-            mod.add_parser(sub)
+        importlib.import_module(module).add_parser(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = next((a for a in argv if not a.startswith("-")), None)
-    parser = build_parser(only=command if command in _MODULES else None)
-    args = parser.parse_args(argv)
-    runner = getattr(args, "run", None)
     try:
+        parser = build_parser(only=command if command in _MODULES else None)
+        args = parser.parse_args(argv)
+        runner = getattr(args, "run", None) or getattr(args, "func", None)
         if runner is None:
             return int(importlib.import_module(_MODULES[args.command]).run(args))
         return int(runner(args))

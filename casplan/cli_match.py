@@ -73,7 +73,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument("texts", nargs="*", metavar="TEXT", help="培训名称，可给多个")
     parser.add_argument("--file", "-f", type=Path, help="CSV（UTF-8 或 GBK）或 xlsx 文件，须有「培训名称」列")
-    parser.add_argument("--track", "-t", help="只看某一类别的方向，如 yanxiu、duanqi、jiangtan、jingpin、mohrss")
+    parser.add_argument("--track", "-t", metavar="类别",
+                        help="只看某一类别的方向：类别名或简称，如 专业技术研修班、学术讲坛、精品、人社部")
     parser.add_argument("--json", action="store_true", help="输出 JSON 数组")
     parser.add_argument(
         "--threshold",
@@ -81,7 +82,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         default=DEFAULT_THRESHOLD,
         help=f"得分不低于此值才列出（默认 {DEFAULT_THRESHOLD}，即 2023.yaml 的 scoring.match_threshold）",
     )
-    parser.add_argument("--policy-directions", type=Path, default=None, help="方向词表 YAML（默认内置 2023 年词表）")
+    parser.add_argument("--policy", type=Path, default=None, metavar="文件",
+                        help="政策文件：用它的方向词表和类别写法（默认内置 2023 年政策）")
+    parser.add_argument("--policy-directions", type=Path, default=None, metavar="文件",
+                        help="方向词表 YAML（默认用政策文件中的词表）")
     parser.set_defaults(func=run)
     return parser
 
@@ -167,15 +171,33 @@ def _as_block(n: int, text: str, matches: list[DirectionMatch], vocab: Vocabular
     return "\n".join(lines)
 
 
+def _track_id(text: str, vocab: Vocabulary, policy) -> str:
+    """The vocabulary's track id of what the analyst typed: the Chinese name, a policy short form or the id."""
+    from casplan.errors import PolicyError
+
+    for t in vocab.tracks:
+        if text.strip() in (t.id, t.name):
+            return t.id
+    try:
+        tid = policy.resolve_track(text).id
+    except PolicyError as exc:
+        raise InputError(f"--track：{exc}") from None
+    vocab.track(tid)
+    return tid
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``casplan match``; return the exit code (0, or 2 on unusable input).
 
     Errors are printed as one Chinese line on stderr, without a traceback.
     """
     try:
-        vocab = load_directions(args.policy_directions)
+        from casplan.policy import load_policy
+
+        policy = load_policy(getattr(args, "policy", None))
+        vocab = load_directions(args.policy_directions) if args.policy_directions else policy.vocabulary
         if args.track is not None:
-            vocab.track(args.track)
+            args.track = _track_id(args.track, vocab, policy)
         items: list[dict[str, str | None]] = [{"train_name": t} for t in args.texts if t.strip()]
         if args.file is not None:
             items.extend(read_texts(args.file))

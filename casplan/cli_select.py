@@ -40,6 +40,7 @@ from typing import Any
 
 import polars as pl
 
+from casplan.cli_common import add_input_arguments, load_inputs
 from casplan.errors import CasplanError, InputError
 from casplan.select import TRACK_NAMES, QuotaSpec, Selection, SelectOptions, solve
 
@@ -98,28 +99,46 @@ def options_from_policy(policy: Mapping[str, Any]) -> SelectOptions:
     return select_options(parse_policy(policy))
 
 
-def parse_quota(text: str, options: SelectOptions) -> tuple[str, QuotaSpec]:
-    """``TRACK=N`` → (track, an exact ceiling of N places)."""
-    track, sep, number = text.partition("=")
+def parse_quota(text: str, options: SelectOptions, policy: Any = None) -> tuple[str, QuotaSpec]:
+    """``TRACK=N`` → (track id, an exact ceiling of N places); TRACK may be the Chinese name or a short form.
+
+    >>> from casplan.policy import load_policy
+    >>> parse_quota("专业技术研修班=8", default_options(), load_policy())
+    ('yanxiu', QuotaSpec(target=8, tolerance=0, mode='ceiling'))
+    """
+    track, sep, number = text.replace("＝", "=").partition("=")
     track = track.strip()
     if not sep or not track:
-        raise InputError(f"--quota 的值「{text}」应为 类别=名额，如 yanxiu=12")
+        raise InputError(f"--quota 的值「{text}」应为 类别=名额，如 专业技术研修班=12")
+    if policy is not None:
+        from casplan.errors import PolicyError
+
+        try:
+            track = policy.resolve_track(track).id
+        except PolicyError as exc:
+            raise InputError(f"--quota：{exc}") from None
     if track not in options.quotas:
-        raise InputError(f"--quota：未知类别「{track}」，可用：{'、'.join(sorted(options.quotas))}")
+        names = "、".join(options.name(t) for t in options.quotas)
+        raise InputError(f"--quota：未知的类别「{track}」，可用：{names}")
     try:
         n = int(number.strip())
     except ValueError:
-        raise InputError(f"--quota {track} 的名额「{number.strip()}」应为非负整数") from None
+        raise InputError(f"--quota {options.name(track)} 的名额「{number.strip()}」应为非负整数") from None
     if n < 0:
-        raise InputError(f"--quota {track} 的名额「{n}」应为非负整数")
+        raise InputError(f"--quota {options.name(track)} 的名额「{n}」应为非负整数")
     return track, QuotaSpec(n, 0, "ceiling")
 
 
-def options_from_args(args: argparse.Namespace, base: SelectOptions) -> SelectOptions:
-    """Apply ``--quota``, ``--budget``, ``--one-per-unit``, ``--force-in/--force-out`` to ``base``."""
+def options_from_args(args: argparse.Namespace, base: SelectOptions, policy: Any = None,
+                      known_ids: set[str] | None = None) -> SelectOptions:
+    """Apply ``--quota``, ``--budget``, ``--one-per-unit``, ``--force-in/--force-out`` to ``base``.
+
+    ``known_ids``: the application ids of the year; a forced id that is none of them is an error
+    naming the nearest ids (「不存在的申报编号」).
+    """
     quotas = dict(base.quotas)
     for text in getattr(args, "quota", None) or []:
-        track, spec = parse_quota(text, base)
+        track, spec = parse_quota(text, base, policy)
         quotas[track] = spec
     changes: dict[str, Any] = {"quotas": quotas}
     budget = getattr(args, "budget", None)
@@ -129,6 +148,13 @@ def options_from_args(args: argparse.Namespace, base: SelectOptions) -> SelectOp
         changes["budget_total"] = float(budget)
     if getattr(args, "one_per_unit", None) is not None:
         changes["one_per_unit"] = bool(args.one_per_unit)
+    if known_ids is not None:
+        from casplan.overrides import unknown_id_message
+
+        for flag in ("force_in", "force_out"):
+            for ident in getattr(args, flag, None) or []:
+                if ident not in known_ids:
+                    raise InputError(f"--{flag.replace('_', '-')}：{unknown_id_message(ident, known_ids)}", value=ident)
     if getattr(args, "force_in", None):
         changes["forced_in"] = base.forced_in | frozenset(args.force_in)
     if getattr(args, "force_out", None):
@@ -139,8 +165,11 @@ def options_from_args(args: argparse.Namespace, base: SelectOptions) -> SelectOp
 # --------------------------------------------------------------------------- reading
 
 
-def read_scores(path: str | os.PathLike[str]) -> pl.DataFrame:
+def read_scores(path: str | os.PathLike[str], policy: Any = None) -> pl.DataFrame:
     """Read a scores CSV into the candidates frame :func:`casplan.select.solve` takes.
+
+    With ``policy``, ``track`` and ``unit_type`` may be written the analyst's way (专业技术研修班,
+    研修班; 研究所, 分院) and are read into their ids.
 
     Raises :class:`~casplan.errors.InputError` naming the file, the line and
     the column of the first bad value (or the missing column).
@@ -177,6 +206,18 @@ def read_scores(path: str | os.PathLike[str]) -> pl.DataFrame:
         if bad.height:
             line = bad["_line"][0]
             raise InputError(f"{p.name} 第{line}行「{col}」为空", file=str(p), row=line, column=col)
+    if policy is not None:
+        from casplan.errors import PolicyError
+
+        for col, resolve in (("track", lambda v: policy.resolve_track(v).id), ("unit_type", policy.resolve_unit_type)):
+            mapping = {}
+            for value, line in frame.select(col, "_line").unique(col, keep="first", maintain_order=True).iter_rows():
+                try:
+                    mapping[value] = resolve(value)
+                except PolicyError as exc:
+                    raise InputError(f"{p.name} 第{line}行「{col}」：{exc}", file=str(p), row=line, column=col,
+                                     value=value) from None
+            frame = frame.with_columns(pl.col(col).replace_strict(mapping, return_dtype=pl.String))
     return frame.drop("_line")
 
 
@@ -279,10 +320,15 @@ def _native_stdout_silenced() -> Iterator[None]:
 
 
 def run_scores(path: str | os.PathLike[str], *, options: SelectOptions, as_json: bool = False,
-               timing: bool = False) -> int:
-    """Read ``path``, solve with ``options``, print the result; return the exit code."""
+               timing: bool = False, policy: Any = None, args: argparse.Namespace | None = None) -> int:
+    """Read ``path``, solve with ``options``, print the result; return the exit code.
+
+    With ``args``, the command's flags are applied once the candidates are known (forced ids checked).
+    """
     try:
-        candidates = read_scores(path)
+        candidates = read_scores(path, policy)
+        if args is not None:
+            options = options_from_args(args, options, policy, known_ids=set(candidates["id"].to_list()))
         with _native_stdout_silenced():
             sel = solve(candidates, options=options)
     except CasplanError as err:
@@ -307,21 +353,17 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         description="读取候选得分表（每个申报、每个可参选类别一行），在名额、经费和单位限制下求总分最高的方案，"
                     "并说明每个申报入选或未入选的原因。",
     )
-    parser.add_argument("plans", nargs="*", metavar="PLANS", help="培训计划导出文件或文件夹（完整流程：读取→审查→评分→遴选）")
-    parser.add_argument("--history", help="往年项目（xlsx/csv）")
-    parser.add_argument("--roster", help="单位名册（xlsx/csv）")
-    parser.add_argument("--policy", help="政策文件（缺省为内置 2023 年政策）")
-    parser.add_argument("--overrides", help="人工决定（YAML 或 xlsx）")
-    parser.add_argument("--reviews", help="专家评审（csv/xlsx：申报编号, 评审专家, 评分）")
-    parser.add_argument("--scores", type=Path, metavar="FILE",
-                        help="候选得分 CSV：id, unit, unit_type, track, score, cost（可选 name, tiebreak）")
-    parser.add_argument("--quota", action="append", default=[], metavar="TRACK=N",
-                        help="把某类别名额设为 N（上限 N，可重复），如 --quota yanxiu=12")
+    add_input_arguments(parser, reviews=True)
+    parser.add_argument("--scores", type=Path, metavar="文件",
+                        help="（开发用）只运行遴选：候选得分 CSV，列 id, unit, unit_type, track, score, cost"
+                             "（可选 name, tiebreak）；须同时用 --policy 或 --year 指定政策")
+    parser.add_argument("--quota", action="append", default=[], metavar="类别=名额",
+                        help="把某类别名额设为 N（上限 N，可重复），如 --quota 专业技术研修班=12 或 --quota 研修班=12")
     parser.add_argument("--budget", type=float, metavar="万元", help="经费资助总额上限（万元）")
     parser.add_argument("--one-per-unit", action=argparse.BooleanOptionalAction, default=None,
                         help="每个研究所原则上只资助 1 个项目（规则 U1，默认开启）")
-    parser.add_argument("--force-in", action="append", default=[], metavar="ID", help="强制入选的申报 ID（可重复）")
-    parser.add_argument("--force-out", action="append", default=[], metavar="ID", help="强制排除的申报 ID（可重复）")
+    parser.add_argument("--force-in", action="append", default=[], metavar="申报编号", help="强制入选的申报编号（可重复）")
+    parser.add_argument("--force-out", action="append", default=[], metavar="申报编号", help="强制排除的申报编号（可重复）")
     parser.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
     parser.add_argument("--timing", action="store_true",
                         help="输出求解用时（默认不输出，相同输入得到逐字节相同的输出）")
@@ -330,50 +372,51 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run ``casplan select``: the whole chain from PLANS, or the solver alone on ``--scores FILE``."""
+    """Run ``casplan select``: the whole chain from the export, or the solver alone on ``--scores FILE``."""
     plans = getattr(args, "plans", None) or []
     if getattr(args, "scores", None) is None and not plans:
-        print("错误：请给出培训计划导出文件（PLANS），或用 --scores 指定候选得分 CSV", file=sys.stderr)
+        print("错误：请给出培训计划导出文件，或用 --scores 指定候选得分 CSV", file=sys.stderr)
         return 2
     try:
         if plans:
             return _run_plans(args)
-        base = default_options()
-        if getattr(args, "policy", None):
-            from casplan.pipeline import select_options
-            from casplan.policy import load_policy
+        from casplan.pipeline import select_options
+        from casplan.policy import find_policy, load_policy
 
-            base = select_options(load_policy(args.policy))
-        options = options_from_args(args, base)
+        if getattr(args, "policy", None):
+            policy = load_policy(args.policy)
+        elif getattr(args, "year", None) is not None:
+            policy = load_policy(find_policy(args.year))
+        else:
+            raise InputError("用 --scores 时须用 --policy 指定政策文件（或用 --year 指定年度）：名额、经费和单位限制都来自政策")
+        base = select_options(policy)
     except CasplanError as err:
         print(f"错误：{err}", file=sys.stderr)
         return err.exit_code
-    return run_scores(args.scores, options=options, as_json=bool(args.json), timing=bool(args.timing))
+    return run_scores(args.scores, options=base, as_json=bool(args.json), timing=bool(args.timing), policy=policy,
+                      args=args)
 
 
 def _run_plans(args: argparse.Namespace) -> int:
     """The whole chain: read, check, score, select with the policy's options and the flags."""
-    from casplan.pipeline import Inputs, load, run_year, select_options
+    from casplan.pipeline import run_year, select_options
 
-    inputs = Inputs.of(plans=args.plans, history=args.history, roster=args.roster, policy=args.policy,
-                       overrides=args.overrides, reviews=args.reviews)
-    loaded = load(inputs)
+    loaded = load_inputs(args)
     if loaded.errors:
-        for e in loaded.errors:
-            print(str(e), file=sys.stderr)
         return 2
-    from casplan.cli import _print_companions
-
-    _print_companions({"单位名册": loaded.roster, "往年项目": loaded.history, "专家评审": loaded.reviews})
-    options = options_from_args(args, select_options(loaded.policy, overrides=loaded.overrides))
+    options = options_from_args(args, select_options(loaded.policy, overrides=loaded.overrides), loaded.policy,
+                                known_ids=set(loaded.plans.frame["app_id"].to_list()))
     with _native_stdout_silenced():
         year = run_year(options=options, loaded=loaded)
     sel = year.selection
     if args.json:
         data = json.loads(to_json(sel, timing=bool(args.timing)))
         data["intake"] = {k: loaded.plans.summary()[k] for k in ("rows_read", "rows_accepted", "rows_set_aside")}
+        data["notes"] = list(loaded.notes)
         sys.stdout.write(json.dumps(data, ensure_ascii=False, sort_keys=True, indent=2) + "\n")
     else:
+        for note in loaded.notes:
+            print(f"说明：{note}")
         sys.stdout.write(format_text(sel, timing=bool(args.timing)) + "\n")
     if sel.status == "infeasible":
         for clash in sel.clashes:

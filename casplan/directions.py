@@ -53,7 +53,6 @@ from types import MappingProxyType
 from typing import Any
 
 import polars as pl
-import yaml
 
 from casplan.errors import InputError, PolicyError
 from casplan.fields import FIELDS_BY_NAME, header_key
@@ -69,6 +68,8 @@ __all__ = [
     "DirectionMatch",
     "LabelScore",
     "load_directions",
+    "parse_directions",
+    "read_directions_source",
     "match_text",
     "match_frame",
     "best_direction",
@@ -211,30 +212,6 @@ class LabelScore:
 # ───────────────────────────── loading ─────────────────────────────
 
 
-class _DuplicateKey(Exception):
-    def __init__(self, key: object, line: int) -> None:
-        super().__init__(key)
-        self.key = key
-        self.line = line
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A SafeLoader that refuses a mapping with the same key twice."""
-
-
-def _construct_unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    seen: set[object] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if key in seen:
-            raise _DuplicateKey(key, key_node.start_mark.line + 1)
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_unique_mapping)
-
-
 def _normalise_term(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).lower().split())
 
@@ -267,29 +244,35 @@ def load_directions(path: str | Path | None = None) -> Vocabulary:
     >>> vocab.directions["集成电路"].exclude[:2]
     ('生物芯片', '基因芯片')
     """
-    if path is None:
-        resource = resources.files("casplan") / "policies" / _DEFAULT_FILE
-        name, shown = _DEFAULT_FILE, str(resource)
-        try:
-            text = resource.read_text(encoding="utf-8")
-        except OSError as exc:  # pragma: no cover - broken installation
-            raise PolicyError(f"无法读取内置方向词表 {name}：{exc}") from exc
-    else:
-        p = Path(path)
-        name, shown = p.name, str(p)
-        try:
-            text = p.read_text(encoding="utf-8")
-        except FileNotFoundError as exc:
-            raise PolicyError(f"找不到方向词表文件「{p}」") from exc
-        except (OSError, UnicodeDecodeError) as exc:
-            raise PolicyError(f"无法读取方向词表文件「{p}」（应为 UTF-8 编码的 YAML）：{exc}") from exc
+    data, source = read_directions_source(path)
+    return _parse(data, Path(source.path).name, source.path)
+
+
+def read_directions_source(path: str | Path | None = None):
+    """The parsed YAML of a vocabulary file and its :class:`casplan.io.Source` (read once, through casplan.io)."""
+    from casplan.errors import UnreadableFileError
+    from casplan.io import load_yaml, read_source
+
+    p = Path(path) if path is not None else Path(str(resources.files("casplan") / "policies" / _DEFAULT_FILE))
+    if not p.exists():
+        raise PolicyError(f"找不到方向词表文件「{p}」")
     try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - SafeLoader subclass
-    except _DuplicateKey as exc:
-        raise PolicyError(f"{name} 第{exc.line}行：键「{exc.key}」重复出现，每个键只能写一次") from exc
-    except yaml.YAMLError as exc:
-        raise PolicyError(f"{name} 不是有效的 YAML：{exc}") from exc
-    return _parse(data, name, shown)
+        raw, source = read_source(p, kind="directions")
+    except UnreadableFileError as exc:
+        raise PolicyError(f"方向词表：{exc}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise PolicyError(f"无法读取方向词表文件「{p}」（应为 UTF-8 编码的 YAML）") from None
+    try:
+        return load_yaml(text, source=p.name), source
+    except UnreadableFileError as exc:
+        raise PolicyError(str(exc)) from None
+
+
+def parse_directions(data: object, *, source: str) -> Vocabulary:
+    """Check and build a :class:`Vocabulary` from already-parsed YAML (``source`` names the file)."""
+    return _parse(data, Path(source).name, source)
 
 
 def _keys(mapping: object, where: str, allowed: Mapping[str, bool] | set[str], file: str) -> dict:

@@ -48,6 +48,7 @@ RULES: dict[str, str] = {
     "U1": "原则上每个研究所申报1个院级资助项目",
     "U2": "2022年度院级资助项目未实施或经费执行率低于50%的单位原则上不予资助",
     "PF": "平台表单规则：学时与天数相符、人均每日经费不超标准、工作人员人数、文字长度、外埠地点",
+    "B1": "统筹兼顾、精打细算：申请经费资助须有大于 0 的经费预算",
 }
 
 REASONS: dict[str, str] = {
@@ -92,14 +93,16 @@ REASONS: dict[str, str] = {
     "PF-STAFF": "工作人员超过10人或超过学员人数的10%",
     "PF-TEXT": "培训目的/培训内容字数不在10–300之间，或培训对象超过300字",
     "PF-PLACE": "选择外埠但未填具体地点",
+    "PF-SCOPE": "培训公开范围的写法不在政策文件 open_scope 中，按不公开处理（提示）",
+    "B1-AMOUNT": "申请经费资助的项目经费预算为空或为 0",
+    "U2-UNCHECKED": "未提供往年项目，无法核对单位2022年度院级资助项目的执行情况（待核）",
+    "U2-RATE-CONFLICT": "往年项目中“执行率”与“已支出/资助金额”不一致（提示）",
 }
 
 VERDICT_SCHEMA = {"app_id": pl.Utf8, "unit": pl.Utf8, "train_name": pl.Utf8, "track": pl.Utf8, "rule": pl.Utf8,
                   "code": pl.Utf8, "status": pl.Utf8, "message": pl.Utf8}
-_HISTORY_JINGPIN = "精品培训项目"
-_HISTORY_MOHRSS = "人社部高级研修项目"
-_HISTORY_FUNDED_CLASSES = ("专业技术研修班", "专项技术短期培训班")
-_OPEN_SCOPES = ("全院", "院内", "社会", "公开", "全国", "分院系统")
+_RULE_OF_TRACK_FALLBACK = {"yanxiu": "Y1", "duanqi": "Y2", "jiangtan": "Y3", "jingpin": "J1", "mohrss": "G1",
+                           "guanli": "M1"}
 
 
 def _fmt(x: float | None) -> str:
@@ -128,7 +131,7 @@ class Eligibility:
         for row in self.summary.iter_rows(named=True):
             per_app.setdefault(row["app_id"], {})[names[row["track"]]] = {
                 "id": row["track"], "eligible": row["eligible"], "reasons": row["reasons"],
-                "warnings": row["warnings"], "messages": row["messages"]}
+                "warnings": row["warnings"], "pending": row["pending"], "messages": row["messages"]}
         notes = dict(self.verdicts.filter(pl.col("track").is_null() & pl.col("status").is_in(["fail", "warn"]))
                      .group_by("app_id", maintain_order=True).agg("message").iter_rows())
         apps = []
@@ -146,6 +149,15 @@ def history_ids(history: pl.DataFrame) -> pl.DataFrame:
     ids = [stable_id(u, n, y).replace("A", "H", 1) for u, n, y in
            history.select("unit", "train_name", "year").iter_rows()]
     return history.with_columns(pl.Series("history_id", ids, dtype=pl.Utf8))
+
+
+def _with_history_tracks(history: pl.DataFrame, policy: Policy) -> pl.DataFrame:
+    """``history_track``: the track id each earlier project's 项目类别 stands for (the policy's names)."""
+    if "track" not in history.columns:
+        return history.with_columns(pl.lit(None, dtype=pl.Utf8).alias("history_track"))
+    mapping = {raw: policy.history_track_of(raw) for raw in history["track"].drop_nulls().unique().to_list()}
+    return history.with_columns(pl.col("track").replace_strict(mapping, default=None, return_dtype=pl.Utf8)
+                                .alias("history_track"))
 
 
 def applications_of(plans: pl.DataFrame, policy: Policy) -> pl.DataFrame:
@@ -219,11 +231,14 @@ def match_history(apps: pl.DataFrame, history: pl.DataFrame, *, threshold: float
             name = apps.filter(pl.col("app_id") == app_id)["train_name"].to_list()
             rows.append((app_id, hid, round(name_similarity(name[0], names[hid]), 3) if name else 0.0, "confirmed"))
     out = pl.DataFrame(rows, schema=schema, orient="row")
-    cols = [c for c in ("history_id", "year", "train_name", "track", "held", "funded", "implemented", "completed",
-                        "granted", "spent") if c in history.columns]
-    return (out.join(history.select(cols).rename({"train_name": "history_name", "track": "history_track",
-                                                  "year": "history_year"}), on="history_id", how="left")
-            .sort("app_id", "history_year", "history_id"))
+    cols = [c for c in ("history_id", "year", "train_name", "track", "history_track", "held", "funded", "implemented",
+                        "completed", "granted", "spent") if c in history.columns]
+    renamed = {"train_name": "history_name", "track": "history_category", "year": "history_year"}
+    joined = out.join(history.select(cols).rename({k: v for k, v in renamed.items() if k in cols}),
+                      on="history_id", how="left")
+    if "history_track" not in joined.columns:
+        joined = joined.with_columns(pl.lit(None, dtype=pl.Utf8).alias("history_track"))
+    return joined.sort("app_id", "history_year", "history_id")
 
 
 class _Verdicts:
@@ -246,35 +261,51 @@ class _Verdicts:
 
 
 def _history_facts(matches: pl.DataFrame, policy: Policy) -> dict[str, dict]:
-    facts: dict[str, dict] = defaultdict(lambda: {"runs": [], "jingpin_basis": [], "mohrss_basis": [],
-                                                   "renewal": False})
+    """Per application: the earlier runs found, and which tracks' ``prior_tracks`` rules they satisfy."""
+    facts: dict[str, dict] = defaultdict(lambda: {"runs": [], "basis": defaultdict(list), "renewal": False})
     kept = matches.filter(pl.col("decided") != "rejected")
+    names = policy.track_names
     for m in kept.iter_rows(named=True):
         f = facts[m["app_id"]]
-        held = m.get("held")
-        if held is False:
+        if m.get("held") is False:
             continue
-        desc = f"{m['history_year']}年「{m['history_name']}」（{m['history_track']}，相似度 {m['similarity']:.2f}）"
+        track = m.get("history_track")
+        shown = names.get(track) if track else None
+        label = shown or m.get("history_category") or "类别不明"
+        desc = f"{m['history_year']}年「{m['history_name']}」（{label}，相似度 {m['similarity']:.2f}）"
         f["runs"].append(desc)
-        track = m.get("history_track") or ""
         funded = bool(m.get("funded"))
-        if track == _HISTORY_JINGPIN or (track in _HISTORY_FUNDED_CLASSES and funded):
-            f["jingpin_basis"].append(desc)
-        if track in (_HISTORY_JINGPIN, _HISTORY_MOHRSS):
-            f["mohrss_basis"].append(desc)
-        if (track == _HISTORY_JINGPIN and m["history_year"] == policy.history.funded_year and funded
-                and bool(m.get("completed"))):
+        for t in policy.tracks:
+            if track in t.prior_tracks or (track in t.prior_funded_tracks and funded):
+                f["basis"][t.id].append(desc)
+        # 2022年已获院资助并组织实施完成的精品培训项目 (指南二(三)): only the renewal attachments are needed
+        if (track is not None and track in _renewal_tracks(policy) and m["history_year"] == policy.history.funded_year
+                and funded and bool(m.get("completed"))):
             f["renewal"] = True
     return facts
 
 
-def _unit_execution(history: pl.DataFrame, policy: Policy) -> dict[str, tuple[str, str]]:
-    """Units failing U2: unit → (code, message)."""
+def _renewal_tracks(policy: Policy) -> tuple[str, ...]:
+    """The tracks whose funded, completed run of the funded year allows the renewal attachments (精品)."""
+    return tuple(t.id for t in policy.tracks if t.requires_jingpin)
+
+
+def _unit_execution(history: pl.DataFrame, policy: Policy) -> tuple[dict[str, tuple[str, str]], list[tuple[str, str]]]:
+    """Units failing U2: unit → (code, message); and warnings (unit, message) where 执行率 and amounts disagree.
+
+    The execution rate of a unit is 已支出 / 资助金额 over its funded projects of the funded year;
+    a project given only with a 执行率 counts with that rate (its amount unknown: the rates are averaged
+    with the amounts where both exist). A rate written beside amounts that differs by more than one
+    percentage point is reported, and the amounts are used.
+    """
     out: dict[str, tuple[str, str]] = {}
+    notes: list[tuple[str, str]] = []
     if history.height == 0:
-        return out
+        return out, notes
     year = policy.history.funded_year
     funded = history.filter((pl.col("year") == year) & pl.col("funded").fill_null(False))
+    threshold = policy.history.min_execution_rate
+    has_rate = "rate" in funded.columns
     for unit, rows in funded.group_by("unit", maintain_order=True):
         unit = unit[0]
         not_done = rows.filter(pl.col("implemented") == False)  # noqa: E712  (null = unknown, not "not done")
@@ -282,15 +313,34 @@ def _unit_execution(history: pl.DataFrame, policy: Policy) -> dict[str, tuple[st
             out[unit] = ("U2-NOT-IMPLEMENTED",
                          f"{unit} {year}年度院级资助项目「{not_done['train_name'][0]}」未实施，原则上不予资助")
             continue
-        granted = rows["granted"].fill_null(0).sum()
-        spent = rows["spent"].fill_null(0).sum()
-        if granted > 0:
-            rate = round(spent / granted, 6)
-            if rate < policy.history.min_execution_rate:
+        granted = spent = 0.0
+        rates: list[float] = []
+        for r in rows.iter_rows(named=True):
+            g, sp = r.get("granted"), r.get("spent")
+            rate = r.get("rate") if has_rate else None
+            if g is not None and g > 0 and sp is not None:
+                granted += g
+                spent += sp
+                if rate is not None and abs(rate - sp / g) > 0.01:
+                    notes.append((unit, f"{unit}「{r['train_name']}」的执行率写为 {rate:.1%}，按已支出 {sp:g} / 资助 {g:g} 万元"
+                                        f"应为 {sp / g:.1%}；按金额计算"))
+            elif rate is not None:
+                rates.append(rate)
+        if granted > 0 or rates:
+            if granted > 0 and not rates:
+                value = round(spent / granted, 6)
+                how = f"已支出 {spent:g} / 资助 {granted:g} 万元"
+            elif rates and granted == 0:
+                value = round(sum(rates) / len(rates), 6)
+                how = "按往年项目中的执行率"
+            else:
+                value = round((spent / granted + sum(rates)) / (1 + len(rates)), 6)
+                how = "按金额与执行率"
+            if value < threshold:
                 out[unit] = ("U2-LOW-RATE",
-                             f"{unit} {year}年度院级资助经费执行率 {rate:.1%}（已支出 {spent:g} / 资助 {granted:g} 万元，"
-                             f"截至 {policy.history.as_of:%Y-%m-%d}），低于 {policy.history.min_execution_rate:.0%}，原则上不予资助")
-    return out
+                             f"{unit} {year}年度院级资助经费执行率 {value:.1%}（{how}，截至 {policy.history.as_of:%Y-%m-%d}），"
+                             f"低于 {threshold:.0%}，原则上不予资助")
+    return out, notes
 
 
 def _has_text(app: dict, terms: tuple[str, ...]) -> bool:
@@ -301,7 +351,7 @@ def _has_text(app: dict, terms: tuple[str, ...]) -> bool:
 def _check_track(app: dict, track: Track, policy: Policy, facts: dict, v: _Verdicts) -> None:
     tid, tname = track.id, track.name
     days, trainees = app.get("days"), app.get("trainees")
-    rule = {"yanxiu": "Y1", "duanqi": "Y2", "jiangtan": "Y3", "jingpin": "J1", "mohrss": "G1", "guanli": "M1"}.get(tid, tid)
+    rule = _RULE_OF_TRACK_FALLBACK.get(tid, tid.upper())
     if track.requires_funding:
         code = f"{rule}-FLAG"
         if app.get("apply_funding"):
@@ -354,29 +404,19 @@ def _check_track(app: dict, track: Track, policy: Policy, facts: dict, v: _Verdi
             v.add(app, tid, "Y2-AUDIENCE", "warn", f"适用岗位为「{app['station']}」；短期班应以科技人员为主")
         if app.get("joint_units"):
             v.add(app, tid, "Y2-JOINT", "info", f"与「{app['joint_units']}」联合施训（加分项）")
-    if track.min_prior_runs is not None:
-        basis = facts.get("jingpin_basis", [])
-        if len(basis) >= track.min_prior_runs:
-            v.add(app, tid, "J1-HISTORY", "pass", "此前举办过：" + "；".join(basis))
-        else:
-            seen = facts.get("runs", [])
-            v.add(app, tid, "J1-HISTORY", "fail",
-                  "未找到此前举办过的精品或院级资助研修班/短期班" + ("（找到的往年项目：" + "；".join(seen) + "）" if seen else ""))
+    if track.min_prior_runs is not None or track.prior_tracks:
+        _check_prior(app, track, policy, facts, v, code=f"{rule}-HISTORY")
     if tid == "jingpin":
         scope = app.get("open_scope")
-        if scope and any(s in scope for s in _OPEN_SCOPES):
+        entry = policy.openness(scope)
+        if entry is not None and entry.open:
             v.add(app, tid, "J1-OPEN", "pass", f"培训公开范围「{scope}」，面向院内单位开放")
+        elif entry is None and scope:
+            v.add(app, tid, "J1-OPEN", "fail", f"培训公开范围「{scope}」不在政策文件规定的写法中，按不公开处理；"
+                                               "精品项目应面向院内单位开放（如确为面向院内开放，请核实后人工豁免）")
         else:
             v.add(app, tid, "J1-OPEN", "fail", f"培训公开范围「{scope or '未填'}」，精品项目应面向院内单位开放")
         _check_attachments(app, policy, facts, v)
-    if track.requires_mohrss:
-        if app.get("apply_funding") is not True:
-            pass  # G1-FLAG reported above through requires_funding
-        basis = facts.get("mohrss_basis", [])
-        if basis:
-            v.add(app, tid, "G1-HISTORY", "pass", "此前举办过：" + "；".join(basis))
-        else:
-            v.add(app, tid, "G1-HISTORY", "fail", "未找到此前举办过的精品培训项目或人社部高级研修项目")
     if track.days_band is not None:
         lo, hi = track.days_band
         ok = days is not None and lo <= days <= hi
@@ -391,11 +431,31 @@ def _check_track(app: dict, track: Track, policy: Policy, facts: dict, v: _Verdi
         kind = app.get("unit_kind")
         allowed = "、".join({"department": "院机关部门", "branch": "分院", "institute": "研究所", "other": "其他"}[u]
                            for u in track.unit_types)
+        source = app.get("unit_type_source")
+        how = f"（{source}）" if source and source != "名册" else ""
         if kind in track.unit_types:
-            v.add(app, tid, "M1-UNIT", "pass", f"申报单位类型为「{app.get('unit_type')}」")
+            v.add(app, tid, "M1-UNIT", "pass", f"申报单位类型为「{app.get('unit_type')}」{how}")
         else:
-            v.add(app, tid, "M1-UNIT", "fail",
-                  f"申报单位类型为「{app.get('unit_type') or '名册中未找到'}」，{tname}只能由{allowed}申报")
+            shown = app.get("unit_type") or "未知（名册中没有该单位，也无法按名称推断）"
+            v.add(app, tid, "M1-UNIT", "fail", f"申报单位类型为「{shown}」{how}，{tname}只能由{allowed}申报")
+
+
+def _check_prior(app: dict, track: Track, policy: Policy, facts: dict, v: _Verdicts, *, code: str) -> None:
+    """Held before (J1, G1): enough earlier runs in the tracks the policy names; pending without a history."""
+    names = policy.track_names
+    wanted = "、".join([names[t] for t in track.prior_tracks]
+                      + [f"获院级资助的{names[t]}" for t in track.prior_funded_tracks])
+    if facts.get("no_history"):
+        v.add(app, track.id, code, "pending", f"未提供往年项目，无法核对此前是否举办过{wanted}（待核）")
+        return
+    basis = facts.get("basis", {}).get(track.id, [])
+    need = track.min_prior_runs or 1
+    if len(basis) >= need:
+        v.add(app, track.id, code, "pass", "此前举办过：" + "；".join(basis))
+    else:
+        seen = facts.get("runs", [])
+        v.add(app, track.id, code, "fail",
+              f"未找到此前举办过的{wanted}" + ("（找到的往年项目：" + "；".join(seen) + "）" if seen else ""))
 
 
 def _check_attachments(app: dict, policy: Policy, facts: dict, v: _Verdicts) -> None:
@@ -514,34 +574,61 @@ def check(plans: pl.DataFrame, *, policy: Policy, history: pl.DataFrame | None =
     OverrideError
         When an override names an application, unit, track, rule or history row that does not exist.
     """
-    history = history_ids(history) if history is not None and history.height else pl.DataFrame(
-        schema={"history_id": pl.Utf8, "unit": pl.Utf8, "train_name": pl.Utf8, "year": pl.Int64})
+    no_history = history is None
+    history = (_with_history_tracks(history_ids(history), policy) if history is not None and history.height
+               else pl.DataFrame(schema={"history_id": pl.Utf8, "unit": pl.Utf8, "train_name": pl.Utf8,
+                                         "year": pl.Int64}))
     apps = applications_of(plans, policy)
-    check_overrides(overrides, app_ids=set(apps["app_id"]), units=set(plans["unit"]),
-                    tracks=set(policy.track_ids), rules=set(RULES), history_ids=set(history["history_id"]))
+    overrides = check_overrides(overrides, app_ids=set(apps["app_id"]), units=set(plans["unit"]),
+                                rules=set(RULES), history_ids=set(history["history_id"]), policy=policy,
+                                roster_units=set(roster["unit"]) if roster is not None and roster.height else None)
     matches = match_history(apps, history, threshold=policy.history.name_similarity, overrides=overrides)
     facts = _history_facts(matches, policy)
-    execution = _unit_execution(history, policy) if "funded" in history.columns else {}
+    execution, rate_notes = _unit_execution(history, policy) if "funded" in history.columns else ({}, [])
     v = _Verdicts(overrides)
     money = {t.id for t in policy.tracks if t.kind == "money"}
     u2 = policy.rules["U2"]
     pf = policy.rules.get("PF")
     deadline = policy.deadline
+    funded_year = policy.history.funded_year
     app_rows = apps.to_dicts()
+    rate_by_unit: dict[str, list[str]] = defaultdict(list)
+    for unit, message in rate_notes:
+        rate_by_unit[unit].append(message)
     for app in app_rows:
         tracks = app["declared"]
+        app_facts = facts.get(app["app_id"], {"runs": [], "basis": {}, "renewal": False})
+        if no_history:
+            app_facts = {**app_facts, "no_history": True}
         if not tracks:
             cat = app.get("category")
             v.add(app, None, "T-CATEGORY", "fail",
                   f"培训类别「{cat}」不属于可申请院级资助的类别（研修班、短期班、学术讲坛、管理类），"
                   "或精品/人社部申报的类别不是研修班、短期班")
         for tid in tracks:
-            _check_track(app, policy.track(tid), policy, facts.get(app["app_id"], {}), v)
-            if tid in money and app["unit"] in execution:
-                code, message = execution[app["unit"]]
-                # 原则上: excluded by default; with U2 switched off it stays visible as a warning.
-                v.add(app, tid, code, "fail" if u2.enabled else "warn", message)
+            track = policy.track(tid)
+            _check_track(app, track, policy, app_facts, v)
+            if tid in money:
+                budget = app.get("budget")
+                if budget is None or budget <= 0:
+                    v.add(app, tid, "B1-AMOUNT", "fail",
+                          f"申请{track.name}经费资助，经费预算为「{'未填' if budget is None else f'{budget:g}'}」，"
+                          "应为大于 0 的金额（万元）")
+                if not u2.enabled:
+                    pass
+                elif no_history:
+                    v.add(app, tid, "U2-UNCHECKED", "pending",
+                          f"未提供往年项目，无法核对{app['unit']} {funded_year}年度院级资助项目的实施和经费执行率（待核）")
+                if app["unit"] in execution:
+                    code, message = execution[app["unit"]]
+                    # 原则上: excluded by default; with U2 switched off it stays visible as a warning.
+                    v.add(app, tid, code, "fail" if u2.enabled else "warn", message)
+                for message in rate_by_unit.get(app["unit"], []):
+                    v.add(app, tid, "U2-RATE-CONFLICT", "warn", message)
         _check_platform(app, policy, v, pf.mode if pf and pf.enabled else "soft")
+        scope = app.get("open_scope")
+        if scope and policy.openness(scope) is None:
+            v.add(app, None, "PF-SCOPE", "warn", f"培训公开范围「{scope}」不在政策文件 open_scope 的写法中，按不公开处理")
         sub = app.get("submitted_at")
         if policy.rules["P1"].enabled and sub is not None and sub > deadline:
             v.add(app, None, "P1-LATE", "warn", f"上报时间 {sub:%Y-%m-%d}，晚于截止日期 {deadline:%Y-%m-%d}")
@@ -601,10 +688,12 @@ def _summarise(apps: pl.DataFrame, verdicts: pl.DataFrame) -> pl.DataFrame:
         pl.col("code").filter(pl.col("status") == "fail").alias("reasons"),
         pl.col("code").filter(pl.col("status") == "warn").alias("warnings"),
         pl.col("code").filter(pl.col("status") == "waived").alias("waived"),
-        pl.col("message").filter(pl.col("status").is_in(["fail", "warn", "waived"])).alias("messages"),
+        pl.col("code").filter(pl.col("status") == "pending").alias("pending"),
+        pl.col("message").filter(pl.col("status").is_in(["fail", "warn", "waived", "pending"])).alias("messages"),
         pl.col("message").filter(pl.col("status") == "fail").alias("fail_messages"),
     )
     out = pairs.join(agg, on=["app_id", "track"], how="left").with_columns(
-        [pl.col(c).fill_null(pl.lit([], dtype=pl.List(pl.Utf8))) for c in ("reasons", "warnings", "waived", "messages", "fail_messages")])
+        [pl.col(c).fill_null(pl.lit([], dtype=pl.List(pl.Utf8)))
+         for c in ("reasons", "warnings", "waived", "pending", "messages", "fail_messages")])
     return out.with_columns((pl.col("reasons").list.len() == 0).alias("eligible")).sort("app_id", "track")
 

@@ -1,12 +1,17 @@
-"""One exception tree for the whole package.
+"""One exception tree for the whole package, and the one table of exit codes.
 
 The package raises; only the CLI and the notebooks turn an error into a message
-for the analyst (``str(error)`` is that message, in Chinese).
+for the analyst (``str(error)`` is that message, in Chinese). Each class carries
+the exit code the ``casplan`` command ends with (:data:`EXIT_CODES`).
+
+>>> EXIT_CODES[2], InputError.exit_code, SelectionError.exit_code
+('输入文件或政策文件有误（消息写明哪个文件、哪里错了）', 2, 3)
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "EXIT_CODES",
     "CasplanError",
     "InputError",
     "UnreadableFileError",
@@ -16,6 +21,16 @@ __all__ = [
     "SelectionError",
     "ReportError",
 ]
+
+
+EXIT_CODES: dict[int, str] = {
+    0: "完成（即使有搁置的行）",
+    1: "运行失败（报告未能生成、求解器出错等；上一次的成功结果保持不变）",
+    2: "输入文件或政策文件有误（消息写明哪个文件、哪里错了）",
+    3: "遴选的约束无法同时满足（如强制入选超过名额或经费）",
+    130: "被中断（Ctrl-C）",
+}
+"""The exit codes of the ``casplan`` command (the guide's table is generated from here)."""
 
 
 class CasplanError(Exception):
@@ -76,6 +91,8 @@ class OverrideError(InputError):
 
 class SelectionError(CasplanError):
     """The selection model cannot be solved as asked (e.g. forced includes clash)."""
+
+    exit_code = 3
 
 
 class ReportError(CasplanError):

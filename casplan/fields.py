@@ -22,7 +22,9 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
-Kind = Literal["text", "bool", "number", "date", "int"]
+import polars as pl
+
+Kind = Literal["text", "bool", "number", "date", "int", "money", "hours", "rate"]
 
 __all__ = [
     "Field",
@@ -32,7 +34,9 @@ __all__ = [
     "ROSTER_FIELDS",
     "REVIEW_FIELDS",
     "REQUIRED_PLAN_FIELDS",
+    "IGNORED_PLAN_HEADERS",
     "PROVENANCE",
+    "KIND_DTYPES",
     "header_key",
     "match_header",
 ]
@@ -70,14 +74,14 @@ FIELDS: tuple[Field, ...] = (
     Field("category", "培训类别", "text", ("trainTypeID", "trainTypeId", "培训类型", "项目类别")),
     Field("start_date", "培训开始时间", "date", ("startTime", "开始时间", "开始日期", "培训开始日期")),
     Field("end_date", "培训结束时间", "date", ("endTime", "结束时间", "结束日期", "培训结束日期")),
-    Field("class_hours", "学时", "number", ("classHour", "总学时", "培训学时"), about=True),
+    Field("class_hours", "学时", "hours", ("classHour", "总学时", "培训学时"), about=True),
     Field("days", "天数", "number", ("培训天数", "培训时长"), about=True),
     Field("trainees", "学员计划参加人数", "number",
           ("attendantCount", "计划参加人数", "学员人数", "培训人数", "计划培训人数"), about=True),
     Field("staff", "工作人员计划人数", "number", ("工作人员人数", "工作人员数")),
     Field("fee_level", "培训对象级别", "text", ("feeLevel",)),
     Field("fee_channel", "列支渠道", "text", ("feeChannel",)),
-    Field("budget", "经费预算(万元)", "number",
+    Field("budget", "经费预算(万元)", "money",
           ("fee", "经费预算", "所需经费(万元)", "所需经费", "经费(万元)", "预算(万元)")),
     Field("is_noted", "是否精品培训班", "bool", ("isNoted",)),
     Field("local", "培训地点", "text", ("ifBJ", "本地/外埠")),
@@ -102,14 +106,34 @@ FIELDS: tuple[Field, ...] = (
     Field("mohrss", "同时申报人社部高研项目", "bool",
           ("同时申报人力资源社会保障部高研项目", "同时申报人社部高级研修项目", "人社部高研", "是否申报人社部高研项目")),
     Field("lectures", "讲座场次", "number", ("讲座场数", "讲座次数", "报告场次")),
-    Field("lecture_hours", "单场学时", "number", ("单场讲座学时", "每场学时")),
+    Field("lecture_hours", "单场学时", "hours", ("单场讲座学时", "每场学时")),
     Field("foreign_experts", "邀请国外专家", "bool", ("是否邀请国外专家", "国外专家")),
     Field("joint_units", "联合举办单位", "text", ("联合施训单位", "合办单位", "联合单位")),
     Field("attachments", "附件", "text", ("附件材料", "上传附件", "附件清单")),
     Field("support_rank", "资助推荐排序", "int", ("casSupportRank", "推荐排序", "资助排序", "单位推荐排序")),
+    # The platform's status of a plan (planList.js): a draft, a withdrawn or a rejected plan was not submitted.
+    Field("draft", "暂存", "text", ("temp", "是否暂存")),
+    Field("withdrawn", "已撤销", "text", ("reported", "是否撤销", "撤销状态")),
+    Field("approve_status", "审核状态", "text", ("approveStatusID", "approveStatusName", "审批状态")),
 )
 
 FIELDS_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
+
+# The polars dtype of each kind of column (one map for the schema, the normalisers and the intake).
+KIND_DTYPES = {"text": pl.Utf8, "bool": pl.Boolean, "number": pl.Float64, "money": pl.Float64,
+               "hours": pl.Float64, "rate": pl.Float64, "int": pl.Int64, "date": pl.Date}
+
+# Headers of the platform's form and export that are known and deliberately not used: they say how a
+# training was run or is administered, not what the bureau decides on. Recognised, so that they are
+# not reported as unknown columns, and kept as read in the cleaned table.
+IGNORED_PLAN_HEADERS: tuple[str, ...] = (
+    "学员实际人数", "管理岗人数", "支撑岗人数", "科研岗人数", "工作人员实际人数", "报销费用(万元)", "辅助资料",
+    "是否分院展示", "上报机构", "是否允许下级管理员报名", "是否允许报名", "报名是否需要审批", "报名开始时间",
+    "报名结束时间", "level", "planTime", "orgID", "organizerID", "sponsorID", "sponsorName", "planType",
+    "subTrainTypeID", "pubStatus", "implStatusID", "tenantId", "operatorId", "operatorName", "sponsorType",
+    "fee1", "fee2", "fee3", "fee4", "isShared", "sharedCourseNum", "trainCode", "cad_report", "lastOperateTime",
+    "lastOperateId", "arpUpload", "supportDelegate", "deletable", "approveContent", "notedMaterial", "序号",
+)
 
 # A row without these cannot be read at all (unit may come from 主办单位).
 REQUIRED_PLAN_FIELDS = ("unit", "train_name", "category")
@@ -123,8 +147,9 @@ HISTORY_FIELDS: tuple[Field, ...] = (
     Field("funded", "是否院级资助", "bool", ("院级资助", "是否资助")),
     Field("implemented", "是否实施", "bool", ("已实施", "实施情况")),
     Field("completed", "是否完成", "bool", ("已完成", "组织实施完成")),
-    Field("granted", "资助金额(万元)", "number", ("资助经费(万元)", "下达经费(万元)", "资助金额")),
-    Field("spent", "已支出(万元)", "number", ("执行经费(万元)", "支出(万元)", "已支出")),
+    Field("granted", "资助金额(万元)", "money", ("资助经费(万元)", "下达经费(万元)", "资助金额")),
+    Field("spent", "已支出(万元)", "money", ("执行经费(万元)", "支出(万元)", "已支出")),
+    Field("rate", "执行率", "rate", ("经费执行率", "执行率(%)", "预算执行率")),
     Field("as_of", "统计截止日期", "date", ("截至日期", "统计日期")),
 )
 
@@ -150,11 +175,15 @@ def header_key(text: str) -> str:
     '培训名称'
     >>> header_key("经费预算（万元）")
     '经费预算(万元)'
+    >>> header_key("（培训地点的具体地点）")
+    '培训地点的具体地点'
     """
     folded = unicodedata.normalize("NFKC", str(text))
     folded = "".join(folded.split())
     folded = folded.rstrip(":：*")
     folded = folded.lstrip("*")
+    if folded.startswith("(") and folded.endswith(")") and "(" not in folded[1:-1]:
+        folded = folded[1:-1]  # the platform's 「（培训地点的具体地点）」
     return folded.lower()
 
 

@@ -20,16 +20,30 @@ from pathlib import Path
 
 import polars as pl
 
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
 from casplan.errors import UnreadableFileError
-from casplan.fields import (FIELDS, FIELDS_BY_NAME, HISTORY_FIELDS, PROVENANCE, REQUIRED_PLAN_FIELDS,
+from casplan.fields import (FIELDS, HISTORY_FIELDS, KIND_DTYPES, PROVENANCE, REQUIRED_PLAN_FIELDS,
                             REVIEW_FIELDS, ROSTER_FIELDS, Field, match_header)
-from casplan.io import RawTable, expand_paths, read_tables
+from casplan.io import RawTable, Source, expand_paths, read_file_tables
 from casplan.normalize import normalize_column, normalize_name, parse_bool, stable_id
+from casplan.policy import IntakeRules
 from casplan.schema import failures
+from casplan.units import UnitIndex, infer_unit_type, unit_key
+
+if TYPE_CHECKING:
+    from casplan.io import Limits
+    from casplan.overrides import Overrides
+    from casplan.policy import Policy
 
 __all__ = [
     "Intake",
     "read_plans",
+    "read_plans_raw",
+    "plan_year",
+    "settle",
+    "unit_index",
     "read_history",
     "read_roster",
     "read_reviews",
@@ -56,9 +70,18 @@ INTAKE_REASONS: dict[str, str] = {
     "I-DATE-ORDER": "培训结束时间早于开始时间",
     "I-CODE": "代码列（培训地点、培训对象级别、培训方式、精品项目）的值无法识别",
     "I-HEADER-REPEAT": "数据中间重复出现的表头行（常见于多个导出文件拼接）",
-    "I-DUPLICATE": "同一单位同名的培训计划出现多次（提示，不剔除）",
+    "I-DUPLICATE": "重复的申报：计划ID相同，或同一单位、同名（不计括号、空格、全半角）、同年度的计划出现多次；只保留一行，其余搁置",
     "I-DUPLICATE-UNIT": "单位名册中同一单位出现多次（提示，采用第一次出现的一行）",
-    "I-UNIT-UNKNOWN": "单位名称不在单位名册中（提示）",
+    "I-UNIT-UNKNOWN": "单位名称不在单位名册中（提示；单位类型按名称推断）",
+    "I-UNIT-SIMILAR": "单位名称不在名册中，按名称相似度认作名册中的单位（提示，请核对）",
+    "I-UNIT-TYPE": "未提供单位名册，单位类型按名称推断（提示）",
+    "I-UNIT": "数字列写了不相符的单位（如经费写成「3天」）",
+    "I-UNIT-CONVERTED": "单元格写明了单位，已换算（如「8000元」按 0.8 万元、「120分钟」按 2 学时读取）",
+    "I-MONEY-UNIT": "经费远超人均每日标准，可能把“元”填成了“万元”（提示）",
+    "I-YEAR": "培训年度不是本次遴选的计划年度",
+    "I-DATE-YEAR": "培训时间不在本计划年度内（政策文件允许前后若干天）",
+    "I-DATE-SPAN": "天数多于培训起止日期所跨的天数",
+    "I-STATUS": "平台上的状态为暂存、已撤销或未通过审核，不是正式报送的计划",
     "I-NOTE": "关于文件本身的说明：格式与扩展名不符、识别出的编码、重复的列名、未读取的工作表",
 }
 
@@ -87,6 +110,7 @@ class Intake:
     files : per file and sheet: header row, rows read / accepted / set aside, blank rows,
         unknown columns, notes.
     errors : files that could not be read at all.
+    sources : every file read (path, SHA-256 of the bytes read, size).
     """
 
     table: str
@@ -96,6 +120,7 @@ class Intake:
     warnings: pl.DataFrame
     files: pl.DataFrame
     errors: tuple[UnreadableFileError, ...] = field(default=())
+    sources: tuple[Source, ...] = field(default=())
 
     @property
     def rows_read(self) -> int:
@@ -153,7 +178,13 @@ def _message(file: str, sheet: str | None, row: int, label: str, value: str | No
     if code == "I-HEADER-REPEAT":
         return f"{file}{f'（工作表「{sheet}」）' if sheet else ''}第 {row} 行是重复的表头行，不是培训计划"
     shown = value if value is None or len(value) <= 60 else value[:60] + "…"
+    if code in _SENTENCE_CODES:  # ``expected`` is the rest of the sentence
+        return f"{describe_place(file, sheet, row)}「{shown}」{expected}"
     return f"{where}为「{shown}」，应为{expected}"
+
+
+# Problems that are not a badly written cell: the message says what happened, not what to write.
+_SENTENCE_CODES = ("I-DUPLICATE", "I-STATUS")
 
 
 def _shown(value: str | None) -> str | None:
@@ -165,10 +196,12 @@ def _empty_problems() -> pl.DataFrame:
     return pl.DataFrame(schema=PROBLEM_SCHEMA)
 
 
-def _normalise(raw: pl.DataFrame, fields: tuple[Field, ...]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Parse every known column; return (typed frame, problems with ``index``)."""
+def _normalise(raw: pl.DataFrame, fields: tuple[Field, ...], *, minutes_per_hour: float = 60.0
+               ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Parse every known column; return (typed frame, problems with ``index``, unit conversions with ``index``)."""
     columns: list[pl.Series] = []
     problems: list[pl.DataFrame] = []
+    conversions: list[pl.DataFrame] = []
     index = pl.int_range(0, raw.height, eager=True).alias("index")
     for f in fields:
         if f.name not in raw.columns:
@@ -176,7 +209,7 @@ def _normalise(raw: pl.DataFrame, fields: tuple[Field, ...]) -> tuple[pl.DataFra
         series = raw.get_column(f.name)
         if f.name == "year":  # 培训年度 is often written 2023年 or 2023年度
             series = series.str.strip_chars().str.replace(r"年度?$", "")
-        col = normalize_column(series, f.kind)
+        col = normalize_column(series, f.kind, minutes_per_hour=minutes_per_hour)
         columns.append(col.values)
         if col.about is not None:
             columns.append(col.about)
@@ -184,6 +217,10 @@ def _normalise(raw: pl.DataFrame, fields: tuple[Field, ...]) -> tuple[pl.DataFra
             problems.append(pl.DataFrame([index, col.error_code.alias("code"), col.expected.alias("expected")])
                             .filter(pl.col("code").is_not_null())
                             .with_columns(pl.lit(f.name).alias("column")))
+        if col.converted is not None and col.converted.null_count() < raw.height:
+            conversions.append(pl.DataFrame([index, col.converted.alias("note")])
+                               .filter(pl.col("note").is_not_null())
+                               .with_columns(pl.lit(f.name).alias("column")))
     known = {f.name for f in fields}
     extra = [raw.get_column(c) for c in raw.columns if c not in known]
     frame = pl.DataFrame(columns + extra) if columns or extra else pl.DataFrame()
@@ -191,7 +228,9 @@ def _normalise(raw: pl.DataFrame, fields: tuple[Field, ...]) -> tuple[pl.DataFra
         found = pl.concat(problems).select("index", "column", "code", "expected")
     else:
         found = pl.DataFrame(schema={"index": pl.Int64, "column": pl.Utf8, "code": pl.Utf8, "expected": pl.Utf8})
-    return frame, found.with_columns(pl.col("index").cast(pl.Int64))
+    converted = (pl.concat(conversions).select(pl.col("index").cast(pl.Int64), "column", "note") if conversions else
+                 pl.DataFrame(schema={"index": pl.Int64, "column": pl.Utf8, "note": pl.Utf8}))
+    return frame, found.with_columns(pl.col("index").cast(pl.Int64)), converted
 
 
 def _code_column(frame: pl.DataFrame, name: str, mapping: dict[str, str], expected: str) -> tuple[pl.DataFrame, list]:
@@ -276,41 +315,28 @@ def _parse_jingpin(value: str | None) -> tuple[bool | None, str | None]:
         return None, None
 
 
-def _roster_index(roster: pl.DataFrame | None) -> dict[str, str]:
-    index: dict[str, str] = {}
-    if roster is None or roster.height == 0:
-        return index
-    for unit, aliases in roster.select("unit", pl.col("aliases") if "aliases" in roster.columns
-                                       else pl.lit(None, pl.Utf8)).iter_rows():
-        keys = [unit] + [a for a in (aliases or "").replace(";", "；").replace("，", "；").replace(",", "；").split("；")
-                         if a.strip()]
-        for k in keys:
-            key = normalize_name(k)
-            index.setdefault(key, unit)
-            if key.startswith("中国科学院"):
-                index.setdefault(key.removeprefix("中国科学院"), unit)
-    return index
-
-
-def _read_all(paths: Sequence[str | os.PathLike], fields: tuple[Field, ...]
-              ) -> tuple[list[RawTable], list[tuple[str, str]], list[UnreadableFileError]]:
+def _read_all(paths: Sequence[str | os.PathLike], fields: tuple[Field, ...], kind: str, limits: Limits
+              ) -> tuple[list[RawTable], list[tuple[str, str]], list[UnreadableFileError], list[Source]]:
     try:
         files = expand_paths(paths)
     except UnreadableFileError as exc:
-        return [], [], [exc]
+        return [], [], [exc], []
     tables: list[RawTable] = []
     notes: list[tuple[str, str]] = []
     errors: list[UnreadableFileError] = []
+    sources: list[Source] = []
     root = _common_root(paths)
     for p in files:
         try:
-            found, file_notes = read_tables(p, fields=fields, display_name=_display(p, root))
+            found, file_notes, source = read_file_tables(p, kind=kind, fields=fields, display_name=_display(p, root),
+                                                         limits=limits)
         except UnreadableFileError as exc:
             errors.append(exc)
             continue
+        sources.append(source)
         tables.extend(found)
         notes.extend((_display(p, root), n) for n in file_notes)
-    return tables, notes, errors
+    return tables, notes, errors, sources
 
 
 def _display(path: Path, root: Path | None = None) -> str:
@@ -336,9 +362,41 @@ def _common_root(paths: Sequence[str | os.PathLike]) -> Path | None:
         return None
 
 
+_STATUS_BAD = {"approve_status": {"1043": "未通过上级部门审核", "1048": "被驳回修改"}}
+_STATUS_WORDS = ("未通过", "驳回", "撤销", "作废")
+
+
+def _status_problems(frame: pl.DataFrame) -> list[tuple[int, str, str, str]]:
+    """Rows the platform marks as not submitted: a draft (暂存), withdrawn (已撤销), rejected (驳回)."""
+    bad: list[tuple[int, str, str, str]] = []
+    for col, what in (("draft", "暂存（未正式报送）"), ("withdrawn", "已撤销")):
+        if col not in frame.columns:
+            continue
+        for i, v in enumerate(frame.get_column(col).to_list()):
+            if v is None:
+                continue
+            try:
+                flagged = parse_bool(v)
+            except ValueError:
+                flagged = any(w in v for w in ("暂存", "撤销"))
+            if flagged:
+                bad.append((i, col, "I-STATUS", f"在平台上是{what}，不是正式报送的计划，已搁置"))
+    if "approve_status" in frame.columns:
+        for i, v in enumerate(frame.get_column("approve_status").to_list()):
+            if v is None:
+                continue
+            key = v.removesuffix(".0")
+            if key in _STATUS_BAD["approve_status"] or any(w in v for w in _STATUS_WORDS):
+                why = _STATUS_BAD["approve_status"].get(key, v)
+                bad.append((i, "approve_status", "I-STATUS", f"的审核状态为「{why}」，不是已通过审核的计划，已搁置"))
+    return bad
+
+
 def _read(table: str, paths: Sequence[str | os.PathLike], fields: tuple[Field, ...],
-          required: tuple[str, ...], *, roster: pl.DataFrame | None = None) -> Intake:
-    tables, notes, errors = _read_all(paths, fields)
+          required: tuple[str, ...], *, rules: IntakeRules | None = None) -> Intake:
+    """Read, parse and check one kind of table: every row accepted or set aside, nothing year-specific yet."""
+    rules = rules or IntakeRules()
+    tables, notes, errors, sources = _read_all(paths, fields, table, rules.limits)
     usable: list[RawTable] = []
     for t in tables:
         names = set(t.frame.columns) | ({"unit"} if table == "plans" and "organizer" in t.frame.columns else set())
@@ -358,7 +416,7 @@ def _read(table: str, paths: Sequence[str | os.PathLike], fields: tuple[Field, .
     if table == "plans" and "organizer" in raw.columns:
         raw = raw.with_columns((pl.coalesce("unit", "organizer") if "unit" in raw.columns
                                 else pl.col("organizer")).alias("unit"))
-    frame, found = _normalise(raw, fields)
+    frame, found, converted = _normalise(raw, fields, minutes_per_hour=rules.minutes_per_class_hour)
     extra: list = []
     if table == "plans" and raw.height:
         frame, extra = _plan_codes(frame)
@@ -369,6 +427,7 @@ def _read(table: str, paths: Sequence[str | os.PathLike], fields: tuple[Field, .
         labels = {v: match_header(v) == "train_name" for v in names.drop_nulls().unique().to_list()}
         repeat = names.replace_strict(labels, default=False, return_dtype=pl.Boolean).fill_null(False)
         extra += [(i, "train_name", "I-HEADER-REPEAT", "") for i in repeat.arg_true().to_list()]
+        extra += _status_problems(frame)
     checked = failures(frame, table) if raw.height else found.clear()
     if extra:
         checked = pl.concat([checked, pl.DataFrame(extra, schema=checked.schema, orient="row")])
@@ -400,45 +459,54 @@ def _read(table: str, paths: Sequence[str | os.PathLike], fields: tuple[Field, .
                                                 if c in PROVENANCE or rejected_frame[c].null_count() < rejected_frame.height])
     keep = ~pl.int_range(0, pl.len()).is_in(bad_index.implode())
     good = frame.with_columns(raw.get_column("_table")).filter(keep)
-    per_table = dict(good.group_by("_table").len().iter_rows())
-    file_rows = []
-    for k, t in enumerate(usable):
-        accepted_n = per_table.get(k, 0)
-        file_rows.append({
-            "file": t.file, "sheet": t.sheet, "header_row": t.header_row,
-            "rows_read": t.frame.height, "rows_accepted": accepted_n, "rows_set_aside": t.frame.height - accepted_n,
-            "blank_rows": t.blank_rows, "unknown_columns": "、".join(t.unknown_columns),
-            "notes": "；".join(t.notes),
-        })
     frame = _complete(good.drop("_table"), fields)
-    files = pl.DataFrame(file_rows, schema={
-        "file": pl.Utf8, "sheet": pl.Utf8, "header_row": pl.Int64, "rows_read": pl.Int64,
-        "rows_accepted": pl.Int64, "rows_set_aside": pl.Int64, "blank_rows": pl.Int64,
-        "unknown_columns": pl.Utf8, "notes": pl.Utf8})
     warnings = _empty_problems()
-    if table == "plans" and frame.height:
-        frame, warnings = _plan_identity(frame, roster)
-    elif table == "roster" and frame.height:
-        warnings = _roster_duplicates(frame)
-    elif table == "plans":  # nothing accepted: still the full shape, so every later stage runs on it
-        frame = frame.with_columns([pl.lit(None, dtype=pl.Utf8).alias(c) for c in
-                                    ("app_id", "unit_raw", "unit_type", "branch", "duplicate_of")])
+    if converted.height:
+        conv = (converted.filter(~pl.col("index").is_in(bad_index.implode()))
+                .join(raw_idx.select("index", *PROVENANCE), on="index", how="left"))
+        rows = [(file, sheet, row, label_of.get(col, col), None, "I-UNIT-CONVERTED",
+                 f"{describe_place(file, sheet, row, label_of.get(col, col))}：{note}")
+                for _i, col, note, file, sheet, row in conv.iter_rows()]
+        warnings = pl.DataFrame(rows, schema=PROBLEM_SCHEMA, orient="row")
+    if table == "roster" and frame.height:
+        warnings = pl.concat([warnings, _roster_duplicates(frame)])
     if notes:
         note_rows = pl.DataFrame([(f, None, None, None, None, "I-NOTE", f"{f}：{n}") for f, n in notes],
                                  schema=PROBLEM_SCHEMA, orient="row")
         warnings = pl.concat([warnings, note_rows])
+    files = _file_counts(usable, frame, rejected_frame)
     return Intake(table=table, frame=frame, rejected=rejected_frame, set_aside=set_aside, warnings=warnings,
-                  files=files, errors=tuple(errors))
+                  files=files, errors=tuple(errors), sources=tuple(sources))
+
+
+_FILES_SCHEMA = {"file": pl.Utf8, "sheet": pl.Utf8, "header_row": pl.Int64, "rows_read": pl.Int64,
+                 "rows_accepted": pl.Int64, "rows_set_aside": pl.Int64, "blank_rows": pl.Int64,
+                 "unknown_columns": pl.Utf8, "notes": pl.Utf8}
+
+
+def _file_counts(usable: Sequence[RawTable], accepted: pl.DataFrame, rejected: pl.DataFrame) -> pl.DataFrame:
+    """Per file and sheet: rows read, accepted, set aside (read = accepted + set aside, always)."""
+    def counts(frame: pl.DataFrame) -> dict[tuple, int]:
+        if frame.height == 0 or "source_file" not in frame.columns:
+            return {}
+        return {(f, s): n for f, s, n in frame.group_by("source_file", "source_sheet").len().iter_rows()}
+
+    ok, out = counts(accepted), counts(rejected)
+    rows = []
+    for t in usable:
+        key = (t.file, t.sheet)
+        rows.append({"file": t.file, "sheet": t.sheet, "header_row": t.header_row, "rows_read": t.frame.height,
+                     "rows_accepted": ok.get(key, 0), "rows_set_aside": out.get(key, 0), "blank_rows": t.blank_rows,
+                     "unknown_columns": "、".join(t.unknown_columns), "notes": "；".join(t.notes)})
+    return pl.DataFrame(rows, schema=_FILES_SCHEMA)
 
 
 def _complete(frame: pl.DataFrame, fields: tuple[Field, ...]) -> pl.DataFrame:
     """Give the accepted frame every canonical column (null where the export lacked it)."""
-    from casplan.schema import _DTYPES
-
     missing = []
     for f in fields:
         if f.name not in frame.columns:
-            missing.append(pl.lit(None, dtype=_DTYPES[f.kind]).alias(f.name))
+            missing.append(pl.lit(None, dtype=KIND_DTYPES[f.kind]).alias(f.name))
         if f.about and f"{f.name}_about" not in frame.columns:
             missing.append(pl.lit(None, dtype=pl.Boolean).alias(f"{f.name}_about"))
     for name in PROVENANCE:
@@ -454,7 +522,7 @@ def _roster_duplicates(frame: pl.DataFrame) -> pl.DataFrame:
     first: dict[str, tuple] = {}
     rows = []
     for file, sheet, row, unit in frame.select(*PROVENANCE, "unit").iter_rows():
-        key = normalize_name(unit)
+        key = unit_key(unit)
         if key in first:
             rows.append((file, sheet, row, "单位名称", unit, "I-DUPLICATE-UNIT",
                          f"{describe_place(file, sheet, row, '单位名称')}「{unit}」在单位名册中重复出现"
@@ -464,82 +532,329 @@ def _roster_duplicates(frame: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=PROBLEM_SCHEMA, orient="row")
 
 
-def _plan_identity(frame: pl.DataFrame, roster: pl.DataFrame | None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Map units to the roster, give every row a stable ``app_id``, flag duplicates."""
+# --- identity and the year: what needs the roster, the policy and the analyst's decisions ---------
+
+
+def unit_index(roster: pl.DataFrame | None, policy: "Policy | None" = None,
+               overrides: "Overrides | None" = None) -> UnitIndex:
+    """The roster's names and aliases, the policy's folding rules and the analyst's unit decisions."""
+    pairs = []
+    if roster is not None and roster.height:
+        aliases = roster["aliases"] if "aliases" in roster.columns else pl.Series([None] * roster.height)
+        pairs = list(zip(roster["unit"].to_list(), aliases.to_list()))
+    decided = {e.unit_raw: e.unit for e in overrides.of("unit_alias")} if overrides is not None else {}
+    distinct = [e.unit_raw for e in overrides.of("unit_distinct")] if overrides is not None else []
+    return UnitIndex(pairs, department_suffixes=policy.units.department_suffixes if policy else (),
+                     similarity=policy.units.similarity if policy else 0.85, aliases=decided, distinct=distinct)
+
+
+def _resolve_units(frame: pl.DataFrame, roster: pl.DataFrame | None, policy: "Policy | None",
+                   overrides: "Overrides | None") -> tuple[pl.DataFrame, list[tuple]]:
+    """Map every written unit name to the roster's unit; type the units the roster lacks (see casplan.units)."""
+    index = unit_index(roster, policy, overrides)
+    written = frame.get_column("unit").to_list()
+    resolved = {w: index.resolve(w) for w in dict.fromkeys(written)}
+    info: dict[str, tuple] = {}
+    if roster is not None and roster.height:
+        cols = [c for c in ("unit_type", "branch") if c in roster.columns]
+        for row in roster.select("unit", *cols).unique("unit", keep="first", maintain_order=True).iter_rows(named=True):
+            info[row["unit"]] = (row.get("unit_type"), row.get("branch"))
+    typed = {e.unit: e.unit_type for e in overrides.of("unit_type")} if overrides is not None else {}
     warnings: list[tuple] = []
-    index = _roster_index(roster)
-    if index:
-        raw_units = frame.get_column("unit").to_list()
-        mapped = []
-        for unit in raw_units:
-            key = normalize_name(unit)
-            mapped.append(index.get(key) or index.get(key.removeprefix("中国科学院")) or unit)
-        frame = frame.with_columns(pl.Series("unit_raw", raw_units, dtype=pl.Utf8),
-                                   pl.Series("unit", mapped, dtype=pl.Utf8))
-        known = set(index.values())
-        for file, sheet, row, unit in frame.filter(~pl.col("unit").is_in(list(known))).select(
-                *PROVENANCE, "unit").iter_rows():
-            warnings.append((file, sheet, row, "单位名称", unit, "I-UNIT-UNKNOWN",
-                             f"{describe_place(file, sheet, row, '单位名称')}「{unit}」不在单位名册中，"
-                             "请核对名称或在名册「别名」列中补充"))
-        info = roster.select("unit", *(c for c in ("unit_type", "branch") if c in roster.columns))
-        frame = frame.drop([c for c in ("unit_type", "branch") if c in frame.columns]).join(
-            info.unique("unit", keep="first"), on="unit", how="left")
-    else:
-        frame = frame.with_columns(pl.col("unit").alias("unit_raw"))
-    for name in ("unit_type", "branch"):
-        if name not in frame.columns:
-            frame = frame.with_columns(pl.lit(None, dtype=pl.Utf8).alias(name))
-    frame = frame.sort("source_file", "source_sheet", "source_row", nulls_last=True)
-    keys = [normalize_name(u) + "|" + normalize_name(n) for u, n in zip(frame["unit"], frame["train_name"])]
-    ids: list[str] = []
-    dup_of: list[str | None] = []
-    first: dict[str, tuple[str, tuple]] = {}
-    used: set[str] = set()
-    rows = frame.select(*PROVENANCE, "plan_id", "unit", "train_name", "year").iter_rows()
-    for key, (file, sheet, row, plan_id, unit, name, year) in zip(keys, rows):
-        base = f"P{plan_id.removesuffix('.0')}" if plan_id else stable_id(unit, name, year)
-        app_id, k = base, 2
-        while app_id in used:
-            app_id, k = f"{base}-{k}", k + 1
-        used.add(app_id)
-        ids.append(app_id)
-        if key in first:
-            first_id, place = first[key]
-            dup_of.append(first_id)
-            warnings.append((file, sheet, row, "培训名称", name, "I-DUPLICATE",
-                             f"{describe_place(file, sheet, row)}「{unit}」的「{name}」与 "
-                             f"{describe_place(*place)}（{first_id}）同名，请核对是否重复申报"))
+    first_row: dict[str, tuple] = {}
+    counts: dict[str, int] = {}
+    for (file, sheet, row), w in zip(frame.select(*PROVENANCE).iter_rows(), written):
+        first_row.setdefault(w, (file, sheet, row))
+        counts[w] = counts.get(w, 0) + 1
+    units, types, branches, how, sims, type_from = [], [], [], [], [], []
+    inferred: dict[str, str | None] = {}
+    for w in written:
+        r = resolved[w]
+        units.append(r.unit)
+        how.append(r.how)
+        sims.append(r.similarity if r.how == "similar" else None)
+        kind_label, branch = info.get(r.unit, (None, None))
+        source = "名册" if r.unit in info else None
+        if r.unit in typed:
+            kind_label, source = typed[r.unit], "人工决定"
+        elif kind_label is None and policy is not None:
+            if r.unit not in inferred:
+                kind = infer_unit_type(r.unit, policy.units.names)
+                inferred[r.unit] = policy.unit_types[kind][0] if kind and policy.unit_types.get(kind) else None
+            kind_label = inferred[r.unit]
+            source = "按名称推断" if kind_label else None
+        types.append(kind_label)
+        branches.append(branch)
+        type_from.append(source)
+    for w, r in resolved.items():
+        file, sheet, row = first_row[w]
+        n = counts[w]
+        rows_text = f"（共 {n} 行）" if n > 1 else ""
+        place = describe_place(file, sheet, row, "单位名称")
+        if r.how == "similar":
+            warnings.append((file, sheet, row, "单位名称", w, "I-UNIT-SIMILAR",
+                             f"{place}「{w}」{rows_text}按名称相似度 {r.similarity:.2f} 认作名册中的「{r.unit}」；"
+                             f"如不是同一单位，请在人工决定中写 unit_distinct"))
+        elif r.how == "unknown" and roster is not None and roster.height:
+            kind_label = inferred.get(r.unit) or (typed.get(r.unit))
+            near = f"；最接近的名册单位：{'、'.join(r.candidates)}" if r.candidates else ""
+            typed_text = (f"；按名称推断为「{kind_label}」（如有误，请在人工决定中写 unit_type）" if kind_label
+                          else "；无法按名称推断单位类型，按「其他单位」处理")
+            warnings.append((file, sheet, row, "单位名称", w, "I-UNIT-UNKNOWN",
+                             f"{place}「{w}」{rows_text}不在单位名册中{typed_text}{near}；"
+                             "如是名册中单位的简称，请在名册「别名」列补充，或在人工决定中写 unit_alias"))
+    if roster is None or not roster.height:
+        for unit, kind_label in inferred.items():
+            w = next(x for x in written if resolved[x].unit == unit)
+            file, sheet, row = first_row[w]
+            warnings.append((file, sheet, row, "单位名称", unit, "I-UNIT-TYPE",
+                             f"未提供单位名册：「{unit}」的单位类型"
+                             + (f"按名称推断为「{kind_label}」" if kind_label else "无法按名称推断，按「其他单位」处理")
+                             + "（如有误，请在人工决定中写 unit_type）"))
+    frame = frame.with_columns(
+        pl.Series("unit_raw", written, dtype=pl.Utf8), pl.Series("unit", units, dtype=pl.Utf8),
+        pl.Series("unit_type", types, dtype=pl.Utf8), pl.Series("branch", branches, dtype=pl.Utf8),
+        pl.Series("unit_match", how, dtype=pl.Utf8), pl.Series("unit_similarity", sims, dtype=pl.Float64),
+        pl.Series("unit_type_source", type_from, dtype=pl.Utf8))
+    return frame, warnings
+
+
+def _year_problems(frame: pl.DataFrame, policy: "Policy") -> list[tuple[int, str, str, str]]:
+    """Rows that are not this year's plans, or whose dates contradict each other (need the policy's year)."""
+    import datetime as dt
+
+    year, margin = policy.year, policy.intake.date_margin_days
+    first = dt.date(year, 1, 1) - dt.timedelta(days=margin)
+    last = dt.date(year, 12, 31) + dt.timedelta(days=margin)
+    out: list[tuple[int, str, str, str]] = []
+    cols = [c for c in ("year", "start_date", "end_date", "days") if c in frame.columns]
+    for i, row in enumerate(frame.select(cols).iter_rows(named=True)):
+        y = row.get("year")
+        if y is not None and y != year:
+            out.append((i, "year", "I-YEAR", f"{year}（本次遴选的计划年度；{y} 年度的计划不参加本年度审查）"))
+            continue
+        s, e, d = row.get("start_date"), row.get("end_date"), row.get("days")
+        for col, day in (("start_date", s), ("end_date", e)):
+            if day is not None and not (first <= day <= last):
+                out.append((i, col, "I-DATE-YEAR", f"{year} 年度内的日期（可早于 1 月 1 日或晚于 12 月 31 日至多 {margin} 天）"))
+                break
         else:
-            first[key] = (app_id, (file, sheet, row))
-            dup_of.append(None)
-    frame = frame.with_columns(pl.Series("app_id", ids, dtype=pl.Utf8),
-                               pl.Series("duplicate_of", dup_of, dtype=pl.Utf8))
+            if s is not None and e is not None and d is not None and d > (e - s).days + 1 + 1e-9:
+                out.append((i, "days", "I-DATE-SPAN",
+                            f"不超过培训起止日期所跨天数的天数（{s:%Y-%m-%d} 至 {e:%Y-%m-%d} 共 {(e - s).days + 1} 天）"))
+    return out
+
+
+def _money_warnings(frame: pl.DataFrame, policy: "Policy") -> list[tuple]:
+    """Budgets so far above the platform's per-head-per-day caps that 元 was probably typed as 万元."""
+    need = {"budget", "trainees", "days"}
+    if not need <= set(frame.columns):
+        return []
+    caps = policy.platform.fee_caps
+    default = caps.get("处级及以下", min(caps.values()))
+    factor = policy.intake.money_unit_factor
+    out = []
+    cols = ["budget", "trainees", "days", "fee_level", *PROVENANCE]
+    for r in frame.select([c for c in cols if c in frame.columns]).iter_rows(named=True):
+        b, n, d = r["budget"], r["trainees"], r["days"]
+        if not b or not n or not d:
+            continue
+        cap = caps.get(r.get("fee_level") or "", default)
+        per_day = b * 10000 / (n * d)
+        if per_day > factor * cap:
+            out.append((r["source_file"], r["source_sheet"], r["source_row"], "经费预算(万元)", f"{b:g}", "I-MONEY-UNIT",
+                        f"{describe_place(r['source_file'], r['source_sheet'], r['source_row'], '经费预算(万元)')}为 "
+                        f"{b:g} 万元，人均每日 {per_day:,.0f} 元，是标准 {cap:g} 元的 {per_day / cap:,.0f} 倍；"
+                        "可能把“元”填成了“万元”，请与单位核实"))
+    return out
+
+
+def _declares(frame: pl.DataFrame) -> pl.Series:
+    flags = [pl.col(c).fill_null(False) for c in ("apply_funding", "apply_support", "jingpin_flag", "mohrss")
+             if c in frame.columns]
+    return frame.select(pl.any_horizontal(flags) if flags else pl.lit(False)).to_series()
+
+
+def _duplicates(frame: pl.DataFrame) -> tuple[list[tuple[int, str, str, str]], list[str | None]]:
+    """Rows that repeat an application: the same platform ID, or the same unit, folded name and year.
+
+    The first row that declares anything (then the first in file order) stays; the others are set aside.
+    """
+    n = frame.height
+    declares = _declares(frame).to_list()
+    order = sorted(range(n), key=lambda i: (not declares[i], i))
+    ids = [str(v).strip().removesuffix(".0") if v is not None else None for v in frame.get_column("plan_id").to_list()]
+    keys = [f"{unit_key(u)}|{normalize_name(t)}|{y}" for u, t, y in
+            zip(frame["unit"].to_list(), frame["train_name"].to_list(), frame["year"].to_list())]
+    prov = frame.select(*PROVENANCE).rows()
+    names = frame["train_name"].to_list()
+    seen_id: dict[str, int] = {}
+    seen_key: dict[str, int] = {}
+    out: list[tuple[int, str, str, str]] = []
+    kept_of: list[str | None] = [None] * n
+    for i in order:
+        j = seen_id.get(ids[i]) if ids[i] else None
+        how = "计划ID相同"
+        if j is None:
+            j = seen_key.get(keys[i])
+            how = "同一单位、同名、同年度"
+        if j is not None:
+            file, sheet, row = prov[j]
+            out.append((i, "train_name", "I-DUPLICATE",
+                        f"与{describe_place(file, sheet, row)}「{names[j]}」是同一项目（{how}），已搁置，只保留那一行；"
+                        "请单位删去重复的一条"))
+            kept_of[i] = f"{file}|{sheet}|{row}"
+            continue
+        if ids[i]:
+            seen_id[ids[i]] = i
+        seen_key.setdefault(keys[i], i)
+    return out, kept_of
+
+
+def settle(intake: Intake, *, policy: "Policy | None" = None, roster: pl.DataFrame | None = None,
+           overrides: "Overrides | None" = None) -> Intake:
+    """Give accepted plan rows their unit (resolved), this year's checks and a stable ``app_id``.
+
+    With ``policy``: rows of another plan year, dates outside the year (with the policy's margin) and a
+    天数 longer than the dates allow are set aside; budgets far above the platform's caps are flagged.
+    Always: unit names are resolved against the roster (:mod:`casplan.units`), repeated applications
+    are set aside (one stays), and every row gets ``app_id`` (``P`` + 计划ID, else a stable hash of
+    unit, name and year). Rows read = rows accepted + rows set aside still holds per file.
+    """
+    frame = intake.frame
+    if frame.height == 0:
+        extra_cols = [pl.lit(None, dtype=pl.Utf8).alias(c) for c in
+                      ("app_id", "unit_raw", "unit_type", "branch", "unit_match", "unit_type_source")]
+        extra_cols.append(pl.lit(None, dtype=pl.Float64).alias("unit_similarity"))
+        return replace(intake, frame=frame.with_columns(extra_cols))
+    frame, unit_warnings = _resolve_units(frame, roster, policy, overrides)
+    problems: list[tuple[int, str, str, str]] = []
+    warnings = list(unit_warnings)
+    if policy is not None:
+        problems += _year_problems(frame, policy)
+        warnings += _money_warnings(frame, policy)
+    bad = {i for i, *_ in problems}
+    if bad:
+        keep = [i for i in range(frame.height) if i not in bad]
+        intake = _move_aside(intake, frame, problems)
+        frame = frame[keep]
+    dups, _ = _duplicates(frame)
+    if dups:
+        intake = _move_aside(intake, frame, dups)
+        drop = {i for i, *_ in dups}
+        frame = frame[[i for i in range(frame.height) if i not in drop]]
+    frame = frame.sort("source_file", "source_sheet", "source_row", nulls_last=True)
+    ids = [f"P{str(p).strip().removesuffix('.0')}" if p is not None else stable_id(u, n, y)
+           for p, u, n, y in frame.select("plan_id", "unit", "train_name", "year").iter_rows()]
+    frame = frame.with_columns(pl.Series("app_id", ids, dtype=pl.Utf8))
     frame = frame.select("app_id", *[c for c in frame.columns if c != "app_id"])
-    return frame, pl.DataFrame(warnings, schema=PROBLEM_SCHEMA, orient="row")
+    new_warnings = pl.DataFrame(warnings, schema=PROBLEM_SCHEMA, orient="row") if warnings else _empty_problems()
+    files = intake.files
+    if files.height:
+        ok = {(f, s): n for f, s, n in frame.group_by("source_file", "source_sheet").len().iter_rows()}
+        files = files.with_columns(
+            pl.struct("file", "sheet").map_elements(lambda r: ok.get((r["file"], r["sheet"]), 0),
+                                                    return_dtype=pl.Int64).alias("rows_accepted"))
+        files = files.with_columns((pl.col("rows_read") - pl.col("rows_accepted")).alias("rows_set_aside"))
+    return replace(intake, frame=frame, warnings=pl.concat([new_warnings, intake.warnings]), files=files)
+
+
+def _move_aside(intake: Intake, frame: pl.DataFrame, problems: list[tuple[int, str, str, str]]) -> Intake:
+    """Move accepted rows (positions in ``frame``) to the set-aside rows, with their problems."""
+    label_of = {f.name: f.label for f in FIELDS}
+    rows = []
+    reasons: dict[int, list[str]] = {}
+    for i, col, code, expected in problems:
+        file, sheet, row = frame["source_file"][i], frame["source_sheet"][i], frame["source_row"][i]
+        value = frame[col][i] if col in frame.columns else None
+        shown = None if value is None else (f"{value:%Y-%m-%d}" if hasattr(value, "strftime") else f"{value:g}"
+                                            if isinstance(value, float) else str(value))
+        label = label_of.get(col, col)
+        rows.append((file, sheet, row, label, shown, code, _message(file, sheet, row, label, shown, expected, code)))
+        reasons.setdefault(i, []).append(code)
+    idx = sorted(reasons)
+    moved = frame[idx].with_columns(pl.Series("reasons", ["；".join(reasons[i]) for i in idx], dtype=pl.Utf8))
+    text = moved.select([pl.col(c).cast(pl.Utf8) if moved.schema[c] != pl.Utf8 else pl.col(c)
+                         for c in moved.columns if c not in ("app_id",)])
+    keep = [c for c in text.columns if c in PROVENANCE or c == "reasons" or text[c].null_count() < text.height]
+    rejected = pl.concat([intake.rejected, text.select(keep)], how="diagonal_relaxed").sort(
+        "source_file", "source_sheet", "source_row", nulls_last=True)
+    set_aside = pl.concat([intake.set_aside, pl.DataFrame(rows, schema=PROBLEM_SCHEMA, orient="row")]).sort(
+        "file", "sheet", "row", nulls_last=True, maintain_order=True)
+    return replace(intake, rejected=rejected, set_aside=set_aside)
 
 
 def read_plans(paths: Iterable[str | os.PathLike] | str | os.PathLike, *,
-               roster: pl.DataFrame | None = None) -> Intake:
+               roster: pl.DataFrame | None = None, policy: "Policy | None" = None,
+               overrides: "Overrides | None" = None) -> Intake:
     """Read plan exports (files or folders) into the canonical plan table.
 
     Parameters
     ----------
     paths : files (xlsx, xls, csv …) or folders of per-unit files.
-    roster : the accepted roster frame (:func:`read_roster`), to map unit names and
+    roster : the accepted roster frame (:func:`read_roster`), to resolve unit names and
         aliases to the roster's names and attach 单位类型 and 所属分院.
+    policy : the year's policy: how cells are read (学时 in minutes, file limits), this year's
+        checks (plan year, dates) and the unit vocabulary. Without it only what needs no year is checked.
+    overrides : the analyst's decisions about units (``unit_alias``, ``unit_distinct``, ``unit_type``).
     """
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
-    return _read("plans", list(paths), FIELDS, REQUIRED_PLAN_FIELDS, roster=roster)
+    raw = read_plans_raw(paths, rules=policy.intake if policy is not None else None)
+    return settle(raw, policy=policy, roster=roster, overrides=overrides)
 
 
-def read_history(paths: Iterable[str | os.PathLike] | str | os.PathLike) -> Intake:
-    """Read the history of earlier years' 院级资助 / 精品 / 人社部 projects."""
+def read_plans_raw(paths: Iterable[str | os.PathLike] | str | os.PathLike, *,
+                   rules: IntakeRules | None = None) -> Intake:
+    """Read plan exports without identity and year checks (:func:`settle` does those)."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
-    intake = _read("history", list(paths), HISTORY_FIELDS, ("unit", "year", "train_name"))
-    return intake
+    return _read("plans", list(paths), FIELDS, REQUIRED_PLAN_FIELDS, rules=rules)
+
+
+def plan_year(intake: Intake) -> int | None:
+    """The plan year of an export: the most frequent 培训年度 (else the year of most start dates)."""
+    frame = intake.frame
+    for col, expr in (("year", pl.col("year")), ("start_date", pl.col("start_date").dt.year())):
+        if col in frame.columns:
+            values = frame.select(expr.alias("y")).drop_nulls()
+            if values.height:
+                counts = values.group_by("y").len().sort(["len", "y"], descending=[True, True])
+                return int(counts["y"][0])
+    return None
+
+
+def read_history(paths: Iterable[str | os.PathLike] | str | os.PathLike, *, policy: "Policy | None" = None,
+                 roster: pl.DataFrame | None = None, overrides: "Overrides | None" = None) -> Intake:
+    """Read the history of earlier years' 院级资助 / 精品 / 人社部 projects.
+
+    With a roster, unit names are resolved as the plans' are (``unit_raw`` keeps what was written); with a
+    policy, a 项目类别 that is none of the policy's ``history_categories`` is reported (eligibility reads
+    the category into a track id).
+    """
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    intake = _read("history", list(paths), HISTORY_FIELDS, ("unit", "year", "train_name"),
+                   rules=policy.intake if policy is not None else None)
+    frame = intake.frame
+    if frame.height and (roster is not None or policy is not None):
+        index = unit_index(roster, policy, overrides)
+        written = frame["unit"].to_list()
+        frame = frame.with_columns(pl.Series("unit_raw", written, dtype=pl.Utf8),
+                                   pl.Series("unit", [index.resolve(w).unit for w in written], dtype=pl.Utf8))
+    if policy is not None and frame.height:
+        mapping = {raw: policy.history_track_of(raw) for raw in frame["track"].drop_nulls().unique().to_list()}
+        unknown = sorted(k for k, v in mapping.items() if v is None)
+        if unknown:
+            rows = []
+            for raw_track in unknown:
+                first = frame.filter(pl.col("track") == raw_track).row(0, named=True)
+                rows.append((first["source_file"], first["source_sheet"], first["source_row"], "项目类别", raw_track,
+                             "I-CODE", f"{describe_place(first['source_file'], first['source_sheet'], first['source_row'], '项目类别')}"
+                             f"为「{raw_track}」，不是政策文件 history_categories 中的类别写法；该项目不计为举办记录"))
+            intake = replace(intake, warnings=pl.concat([intake.warnings, pl.DataFrame(rows, schema=PROBLEM_SCHEMA,
+                                                                                        orient="row")]))
+    return replace(intake, frame=frame)
 
 
 def read_reviews(paths: Iterable[str | os.PathLike] | str | os.PathLike) -> Intake:

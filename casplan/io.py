@@ -49,7 +49,7 @@ from pathlib import Path
 import polars as pl
 
 from casplan.errors import UnreadableFileError
-from casplan.fields import FIELDS, PROVENANCE, Field, match_header
+from casplan.fields import FIELDS, IGNORED_PLAN_HEADERS, PROVENANCE, Field, header_key, match_header
 
 __all__ = [
     "RawTable",
@@ -779,6 +779,9 @@ def _fill_merges(body: pl.DataFrame, grid: _Grid, header_idx: int,
     return out, (f"{where}有 {len(filled)} 处合并单元格（{shown}），已按合并区域的值逐行填入（共 {cells} 个单元格）")
 
 
+_IGNORED_KEYS = frozenset(header_key(h) for h in IGNORED_PLAN_HEADERS)
+
+
 def _table_from_grid(grid: _Grid, name: str, fields: tuple[Field, ...], notes: list[str],
                      min_matches: int | None = None) -> RawTable | None:
     frame = grid.frame
@@ -819,7 +822,8 @@ def _table_from_grid(grid: _Grid, name: str, fields: tuple[Field, ...], notes: l
                 text = f"{text}（{letter}）"
             rename[f"c{j}"] = text
             columns[text] = (None, letter)
-            unknown.append(text)
+            if header_key(text) not in _IGNORED_KEYS:
+                unknown.append(text)
     filled, merge_note = _fill_merges(body, grid, header_idx, header)
     if merge_note:
         table_notes.append(merge_note)

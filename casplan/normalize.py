@@ -47,7 +47,12 @@ __all__ = [
     "clean_text",
     "parse_bool",
     "parse_number",
+    "parse_number_unit",
+    "parse_money",
+    "parse_hours",
+    "parse_rate",
     "parse_int",
+    "strip_invisible",
     "parse_date",
     "normalize_name",
     "stable_id",
@@ -62,7 +67,7 @@ __all__ = [
     "DATE_MAX",
 ]
 
-ColumnKind = Literal["text", "bool", "number", "int", "date"]
+ColumnKind = Literal["text", "bool", "number", "int", "date", "money", "hours", "rate"]
 
 # What the analyst is told would have been right (the ``expected`` of the error).
 EXPECTED_BOOL = "是或否（也可填 1/0、√/×）"
@@ -75,25 +80,43 @@ EXPECTED_DATE = "日期（如 2023-03-01）"
 # Text
 # ---------------------------------------------------------------------------
 
-# Invisible characters that carry no text: zero-width space/joiners, word joiner, BOM.
+# Unicode's default-ignorable code points: invisible, they carry no text but can make two names differ
+# (zero-width space and joiners, soft hyphen, variation selectors U+FE00–FE0F and U+E0100–E01EF,
+# bidirectional controls such as U+202E that reorder what the reader sees, tags, fillers).
+_IGNORABLE = ("\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+              "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3"
+              "\U0001d173-\U0001d17a\U000e0000-\U000e0fff")
+_IGNORABLE_RE = re.compile(f"[{_IGNORABLE}]")
 _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
-# A run of whitespace (Python's definition covers NBSP and U+3000) and zero-width characters.
-_SPACE_RUN = re.compile(f"[\\s{_ZERO_WIDTH}]+")
+# A run of whitespace (Python's definition covers NBSP and U+3000) and invisible characters.
+_SPACE_RUN = re.compile(f"[\\s{_IGNORABLE}]+")
 
 
 def _collapse_run(match: re.Match[str]) -> str:
-    # A run made only of zero-width characters vanishes; any real space makes it one space.
-    return "" if match.group().strip(_ZERO_WIDTH) == "" else " "
+    # A run made only of invisible characters vanishes; any real space makes it one space.
+    return "" if _IGNORABLE_RE.sub("", match.group()) == "" else " "
+
+
+def strip_invisible(text: str) -> str:
+    """Remove Unicode's default-ignorable code points (bidi controls, variation selectors, zero widths).
+
+    >>> strip_invisible("中国科学院\u202e化学\ufe0f研究所\u200b")
+    '中国科学院化学研究所'
+    """
+    return _IGNORABLE_RE.sub("", text)
 
 
 def clean_text(value: str | None) -> str | None:
     """Trim and collapse whitespace; blank becomes ``None``.
 
     Leading and trailing ordinary spaces, tabs, newlines, full-width spaces
-    (U+3000), no-break spaces and zero-width characters are removed. Inside the
+    (U+3000), no-break spaces and invisible characters are removed. Inside the
     text, every run of whitespace (including newlines and full-width spaces)
-    becomes one ASCII space, and zero-width characters are dropped. Nothing else
-    is changed (a leading apostrophe typed to force text in Excel is kept).
+    becomes one ASCII space, and Unicode's default-ignorable code points (zero
+    widths, variation selectors, bidirectional controls such as U+202E) are
+    dropped: they cannot be seen, so they must not change what a name means or
+    how it is shown. Nothing else is changed (a leading apostrophe typed to
+    force text in Excel is kept).
 
     Parameters
     ----------
@@ -111,6 +134,9 @@ def clean_text(value: str | None) -> str | None:
     '量子信息 高级研修班'
     >>> clean_text(" \\u200b ") is None
     True
+    >>> clean_text("化学\\u202e研究所\\ufe0f")
+    '化学研究所'
+
     """
     if value is None:
         return None
@@ -197,7 +223,8 @@ def parse_bool(value: object) -> bool | None:
 # ---------------------------------------------------------------------------
 
 # Units stripped after a number (longest first so 人次 wins over 人, 万元 over 万).
-_UNITS = ("人次", "学时", "课时", "小时", "万元", "天", "日", "人", "名", "h", "场", "次", "万", "元", "个", "期")
+_UNITS = ("人次", "学时", "课时", "小时", "分钟", "万元", "千元", "天", "日", "人", "名", "min", "h", "场", "次",
+          "万", "元", "个", "期")
 _UNIT = "(?:" + "|".join(re.escape(u) for u in _UNITS) + ")"
 _ABOUT_PREFIXES = ("大约", "大概", "约", "approx.", "approx", "ca.", "~", "≈", "〜")
 _ABOUT_SUFFIX = "(?:左右|上下|余|多)"
@@ -278,6 +305,12 @@ def _strip_about_prefix(text: str) -> tuple[str, bool]:
 
 def _parse_single(text: str) -> tuple[float, bool] | None:
     """Parse one number with units and 约 markers (already folded); ``None`` if not one."""
+    parsed = _parse_single_unit(text)
+    return None if parsed is None else parsed[:2]
+
+
+def _parse_single_unit(text: str) -> tuple[float, bool, str | None] | None:
+    """:func:`_parse_single` and the unit written after the number (``None`` when bare)."""
     text, about = _strip_about_prefix(text)
     m = _NUMBER_FORM.fullmatch(text)
     if m is None or not text:
@@ -298,7 +331,7 @@ def _parse_single(text: str) -> tuple[float, bool] | None:
         value = value - 0.5 if num is not None and num.startswith("-") else value + 0.5
     if not math.isfinite(value):
         return None
-    return value, about or suffix is not None
+    return value, about or suffix is not None, u1 or u2 or u3
 
 
 def _is_range(text: str) -> bool:
@@ -407,6 +440,111 @@ def parse_int(value: object) -> int | None:
     return int(number)
 
 
+def parse_number_unit(value: object) -> tuple[float | None, bool, str | None]:
+    """:func:`parse_number`, and the unit the cell wrote after the number.
+
+    >>> parse_number_unit("8000元"), parse_number_unit("1.2万元"), parse_number_unit("120分钟")
+    ((8000.0, False, '元'), (1.2, False, '万元'), (120.0, False, '分钟'))
+    >>> parse_number_unit(3.5)
+    (3.5, False, None)
+    """
+    if value is None or isinstance(value, (bool, int, float)):
+        number, about = parse_number(value)
+        return number, about, None
+    text = _fold(value)
+    if text is None:
+        return None, False, None
+    parsed = _parse_single_unit(_SPACE_NOT_BETWEEN_DIGITS.sub("", text))
+    if parsed is None:
+        number, about = parse_number(value)  # raises the right error
+        return number, about, None
+    return parsed
+
+
+# Units a money column (万元) understands, and the factor to 万元.
+MONEY_UNITS: dict[str | None, float] = {None: 1.0, "万元": 1.0, "万": 1.0, "元": 1e-4, "千元": 0.1}
+EXPECTED_MONEY = "金额（万元，如 1.5；写明单位的也可，如「15000元」）"
+# Units an hours column (学时) understands; 分钟 is converted by the policy's minutes per 学时.
+HOUR_UNITS = (None, "学时", "课时", "小时", "h")
+MINUTE_UNITS = ("分钟", "min")
+EXPECTED_HOURS = "学时数（如 16；写成分钟的也可，如「120分钟」）"
+
+
+def parse_money(value: object) -> tuple[float | None, bool, str | None]:
+    """A 万元 amount; a cell that names another money unit is converted, never misread.
+
+    Returns (万元, about, note) where ``note`` says what was converted (``None`` when nothing was).
+
+    >>> parse_money("8000元"), parse_money("1.2万元"), parse_money("15")
+    ((0.8, False, '「8000元」按 0.8 万元读取'), (1.2, False, None), (15.0, False, None))
+    >>> parse_money("3天")
+    Traceback (most recent call last):
+    ...
+    casplan.errors.ValueFormatError: 「3天」不是有效的值，应为金额（万元，如 1.5；写明单位的也可，如「15000元」）
+    """
+    number, about, unit = parse_number_unit(value)
+    if number is None:
+        return None, about, None
+    if unit not in MONEY_UNITS:
+        raise ValueFormatError(value, EXPECTED_MONEY, code="I-UNIT")
+    factor = MONEY_UNITS[unit]
+    if factor == 1.0:
+        return number, about, None
+    converted = round(number * factor, 6)
+    return converted, about, f"「{value}」按 {converted:g} 万元读取"
+
+
+def parse_hours(value: object, *, minutes_per_hour: float = 60.0) -> tuple[float | None, bool, str | None]:
+    """A number of 学时; minutes are converted with the policy's length of one 学时.
+
+    >>> parse_hours("120分钟"), parse_hours("16学时"), parse_hours("90分钟", minutes_per_hour=45)
+    ((2.0, False, '「120分钟」按 2 学时读取（1 学时 = 60 分钟）'), (16.0, False, None), (2.0, False, '「90分钟」按 2 学时读取（1 学时 = 45 分钟）'))
+    """
+    number, about, unit = parse_number_unit(value)
+    if number is None:
+        return None, about, None
+    if unit in MINUTE_UNITS:
+        hours = round(number / minutes_per_hour, 4)
+        return hours, about, f"「{value}」按 {hours:g} 学时读取（1 学时 = {minutes_per_hour:g} 分钟）"
+    if unit not in HOUR_UNITS:
+        raise ValueFormatError(value, EXPECTED_HOURS, code="I-UNIT")
+    return number, about, None
+
+
+EXPECTED_RATE = "执行率（如 50%、0.5 或 50）"
+
+
+def parse_rate(value: object) -> tuple[float | None, bool, str | None]:
+    """An execution rate as a fraction: ``50%``, ``0.5`` and ``50`` are all one half.
+
+    A bare number above 1 is read as a percentage (with a note); above 100 % it is an error.
+
+    >>> parse_rate("50%"), parse_rate("0.5"), parse_rate("45")
+    ((0.5, False, None), (0.5, False, None), (0.45, False, '「45」按 45% 读取'))
+    """
+    if value is None:
+        return None, False, None
+    text = _fold(value) if not isinstance(value, (int, float)) else str(value)
+    if text is None:
+        return None, False, None
+    percent = text.endswith(("%", "％"))
+    try:
+        number, about = parse_number(text.rstrip("%％") if percent else text)
+    except ValueFormatError:
+        raise ValueFormatError(value, EXPECTED_RATE, code="I-NUMBER") from None
+    if number is None:
+        return None, about, None
+    note = None
+    if percent:
+        number = number / 100
+    elif number > 1:
+        note = f"「{value}」按 {number:g}% 读取"
+        number = number / 100
+    if not 0 <= number <= 1.5:
+        raise ValueFormatError(value, "0%–150% 之间的执行率", code="I-RANGE")
+    return round(number, 6), about, note
+
+
 # ---------------------------------------------------------------------------
 # Dates
 # ---------------------------------------------------------------------------
@@ -425,6 +563,8 @@ _DATE_FORMS = (
     re.compile(r"(\d{4})年()(\d{1,2})月(\d{1,2})[日号]?" + _TIME, re.ASCII),
 )
 _SERIAL = re.compile(r"(\d{5})(?:\.\d*)?", re.ASCII)
+_MONTH_ONLY = re.compile(r"(\d{4})\s*(?:年|[-/.])\s*(\d{1,2})\s*(?:月(?:份)?(?:上旬|中旬|下旬|初|底|末)?)?", re.ASCII)
+EXPECTED_DATE_DAY = "具体到日的日期（如 {year}-{month:02d}-01）；只写了月份的，请与单位确认开始和结束的日期"
 _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})", re.ASCII)
 
 
@@ -496,6 +636,10 @@ def parse_date(value: object) -> _dt.date | None:
                 day = None
             if day is not None and DATE_MIN <= day <= DATE_MAX:
                 return day
+    month = _MONTH_ONLY.fullmatch(text)
+    if month and 1 <= int(month.group(2)) <= 12:
+        raise ValueFormatError(value, EXPECTED_DATE_DAY.format(year=int(month.group(1)), month=int(month.group(2))),
+                               code="I-DATE")
     raise ValueFormatError(value, EXPECTED_DATE, code="I-DATE")
 
 
@@ -520,7 +664,8 @@ def normalize_name(value: str) -> str:
     """Fold a project or unit name into its identity key.
 
     NFKC (full-width to half-width), lower case, and every whitespace,
-    punctuation (Chinese and ASCII), control and zero-width character removed.
+    punctuation (Chinese and ASCII), control and invisible character (variation
+    selectors, bidirectional controls, zero widths) removed.
     The result is a fixed point: folding it again changes nothing.
 
     Examples
@@ -530,7 +675,7 @@ def normalize_name(value: str) -> str:
     >>> normalize_name("ＡＩ for Science——大模型")
     'aiforscience大模型'
     """
-    text = str(value)
+    text = strip_invisible(str(value))
     for _ in range(8):  # removing a character can let NFKC compose its neighbours
         folded = unicodedata.normalize("NFKC", text).lower()
         folded = "".join(c for c in folded if not _drop_char(c))
@@ -645,20 +790,23 @@ class NormalizedColumn:
     ----------
     values : pl.Series
         The parsed values, null where the cell was blank or did not parse.
-        dtype String (text), Boolean (bool), Float64 (number), Int64 (int), Date (date).
+        dtype String (text), Boolean (bool), Float64 (number, money, hours), Int64 (int), Date (date).
     about : pl.Series or None
-        For ``kind="number"`` only: Boolean, true where the cell said 约/左右;
+        For numeric kinds only: Boolean, true where the cell said 约/左右;
         false for blank cells; null where the cell did not parse. ``None`` otherwise.
     error_code : pl.Series
         String: the reason code (``I-NUMBER`` …) where the cell did not parse, else null.
     expected : pl.Series
         String: what would have been right, in Chinese, where the cell did not parse.
+    converted : pl.Series or None
+        For ``money`` and ``hours``: String, what was converted (「8000元」按 0.8 万元读取), else null.
     """
 
     values: pl.Series
     about: pl.Series | None
     error_code: pl.Series
     expected: pl.Series
+    converted: pl.Series | None = None
 
     @property
     def ok(self) -> pl.Series:
@@ -670,28 +818,26 @@ _KIND_DTYPE: dict[str, Any] = {
     "text": pl.String,
     "bool": pl.Boolean,
     "number": pl.Float64,
+    "money": pl.Float64,
+    "hours": pl.Float64,
+    "rate": pl.Float64,
     "int": pl.Int64,
     "date": pl.Date,
 }
-_KIND_PARSER: dict[str, Callable[[Any], Any]] = {
-    "text": clean_text,
-    "bool": parse_bool,
-    "number": parse_number,
-    "int": parse_int,
-    "date": parse_date,
-}
+_NUMERIC_KINDS = ("number", "money", "hours", "rate")
 
 
-def normalize_column(series: pl.Series, kind: ColumnKind) -> NormalizedColumn:
+def normalize_column(series: pl.Series, kind: ColumnKind, *, minutes_per_hour: float = 60.0) -> NormalizedColumn:
     """Parse a raw column, calling the scalar parser once per distinct value.
 
     Parameters
     ----------
     series : pl.Series
         The raw cells, normally String; any other dtype is cast to String first.
-    kind : {"text", "bool", "number", "int", "date"}
-        Which parser to apply: :func:`clean_text`, :func:`parse_bool`,
-        :func:`parse_number`, :func:`parse_int` or :func:`parse_date`.
+    kind : {"text", "bool", "number", "int", "date", "money", "hours"}
+        Which parser to apply: :func:`clean_text`, :func:`parse_bool`, :func:`parse_number`,
+        :func:`parse_int`, :func:`parse_date`, :func:`parse_money` (万元, other money units
+        converted) or :func:`parse_hours` (学时, minutes converted with ``minutes_per_hour``).
 
     Returns
     -------
@@ -706,17 +852,26 @@ def normalize_column(series: pl.Series, kind: ColumnKind) -> NormalizedColumn:
     ([3.0, 5.0, None, 3.5, None], [False, True, False, False, None])
     >>> col.error_code.to_list()
     [None, None, None, None, 'I-NUMBER-RANGE']
+    >>> normalize_column(pl.Series("budget", ["8000元", "2"]), "money").values.to_list()
+    [0.8, 2.0]
     """
-    if kind not in _KIND_PARSER:
-        raise ValueError(f"unknown column kind {kind!r}; expected one of {sorted(_KIND_PARSER)}")
+    parsers: dict[str, Callable[[Any], Any]] = {
+        "text": clean_text, "bool": parse_bool, "number": parse_number, "int": parse_int, "date": parse_date,
+        "money": parse_money, "hours": lambda v: parse_hours(v, minutes_per_hour=minutes_per_hour),
+        "rate": parse_rate,
+    }
+    if kind not in parsers:
+        raise ValueError(f"unknown column kind {kind!r}; expected one of {sorted(parsers)}")
     name = series.name
     raw = series if series.dtype == pl.String else series.cast(pl.String)
-    parse = _KIND_PARSER[kind]
+    parse = parsers[kind]
+    numeric = kind in _NUMERIC_KINDS
     keys: list[str] = []
     values: list[Any] = []
     abouts: list[bool | None] = []
     codes: list[str | None] = []
     expected: list[str | None] = []
+    notes: list[str | None] = []
     for key in raw.drop_nulls().unique().to_list():
         keys.append(key)
         try:
@@ -726,26 +881,30 @@ def normalize_column(series: pl.Series, kind: ColumnKind) -> NormalizedColumn:
             abouts.append(None)
             codes.append(error.code)
             expected.append(error.expected)
+            notes.append(None)
             continue
-        if kind == "number":
+        if numeric:
             values.append(result[0])
             abouts.append(result[1])
+            notes.append(result[2] if len(result) > 2 else None)
         else:
             values.append(result)
+            notes.append(None)
         codes.append(None)
         expected.append(None)
     lookup = pl.DataFrame(
         {
             "raw": pl.Series(keys, dtype=pl.String),
             "value": pl.Series(values, dtype=_KIND_DTYPE[kind]),
-            "about": pl.Series(abouts if kind == "number" else [None] * len(keys), dtype=pl.Boolean),
+            "about": pl.Series(abouts if numeric else [None] * len(keys), dtype=pl.Boolean),
             "code": pl.Series(codes, dtype=pl.String),
             "expected": pl.Series(expected, dtype=pl.String),
+            "note": pl.Series(notes, dtype=pl.String),
         }
     )
     joined = raw.rename("raw").to_frame().join(lookup, on="raw", how="left", maintain_order="left")
     about = None
-    if kind == "number":
+    if numeric:
         # A blank cell is "not approximate", as parse_number(None) says.
         about = joined.select(
             pl.when(pl.col("raw").is_null()).then(pl.lit(False)).otherwise(pl.col("about"))
@@ -755,4 +914,5 @@ def normalize_column(series: pl.Series, kind: ColumnKind) -> NormalizedColumn:
         about=about,
         error_code=joined["code"].alias(f"{name}_error_code"),
         expected=joined["expected"].alias(f"{name}_expected"),
+        converted=joined["note"].alias(f"{name}_converted") if kind in ("money", "hours", "rate") else None,
     )

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from casplan.eligibility import Eligibility, check
 from casplan.errors import InputError
-from casplan.intake import Intake, read_history, read_plans, read_reviews, read_roster
+from casplan.intake import Intake, read_history, read_reviews, read_roster
 from casplan.overrides import Overrides, read_overrides
 from casplan.policy import Policy, load_policy
 from casplan.scoring import Scores, score
@@ -26,13 +26,16 @@ if TYPE_CHECKING:
     from casplan.directions import Vocabulary
     from casplan.select import Selection, SelectOptions
 
-__all__ = ["Inputs", "Loaded", "Year", "load", "assess", "sample_inputs", "vocabulary_of", "match_directions",
+__all__ = ["Inputs", "Loaded", "Year", "load", "assess", "choose_policy", "omitted_inputs", "vocabulary_of", "match_directions",
            "score_year", "select_options", "candidates_of", "run_year", "robustness_of"]
 
 
 @dataclass(frozen=True)
 class Inputs:
-    """Where the year's inputs are. Only ``plans`` is required."""
+    """Where the year's inputs are. Only ``plans`` is required; an omitted input is *none*.
+
+    ``policy`` omitted: the packaged policy of the data's plan year (or of ``year`` when given).
+    """
 
     plans: tuple[Path, ...]
     history: Path | None = None
@@ -40,22 +43,43 @@ class Inputs:
     policy: Path | None = None
     overrides: Path | None = None
     reviews: Path | None = None
+    year: int | None = None
 
     @classmethod
-    def of(cls, plans: Sequence[str | os.PathLike] | str | os.PathLike, **paths: str | os.PathLike | None) -> "Inputs":
+    def of(cls, plans: Sequence[str | os.PathLike] | str | os.PathLike, *, year: int | None = None,
+           **paths: str | os.PathLike | None) -> "Inputs":
         if isinstance(plans, (str, os.PathLike)):
             plans = [plans]
-        return cls(plans=tuple(Path(p) for p in plans),
+        return cls(plans=tuple(Path(p) for p in plans), year=year,
                    **{k: (Path(v) if v else None) for k, v in paths.items()})
 
     def files(self) -> list[Path]:
-        """Every input path named (for hashing in the manifest)."""
+        """Every input path named."""
         return [*self.plans, *(p for p in (self.history, self.roster, self.policy, self.overrides, self.reviews) if p)]
+
+    def check_paths(self) -> None:
+        """Raise for the first named path that does not exist, before anything is read.
+
+        A typo in a path is then the first and only message (no summary of an empty year).
+        """
+        from casplan.errors import UnreadableFileError
+
+        labels = {"plans": "培训计划导出", "history": "往年项目", "roster": "单位名册", "policy": "政策文件",
+                  "overrides": "人工决定", "reviews": "专家评审"}
+        for key in labels:
+            value = getattr(self, key)
+            for p in (value if key == "plans" else (value,) if value else ()):
+                if not Path(p).exists():
+                    raise UnreadableFileError(f"找不到{labels[key]}文件 {p}，请检查路径是否正确", file=str(p))
 
 
 @dataclass(frozen=True)
 class Loaded:
-    """Every input read. ``errors`` lists the files that could not be read at all."""
+    """Every input read. ``errors`` lists the files that could not be read at all.
+
+    ``sources`` is every file actually read (path, SHA-256 of the bytes read, size), the policy's
+    files included; ``notes`` are Chinese lines about omitted inputs and how the policy was chosen.
+    """
 
     policy: Policy
     plans: Intake
@@ -64,38 +88,104 @@ class Loaded:
     overrides: Overrides
     reviews: Intake | None = None
     errors: tuple[InputError, ...] = field(default=())
+    sources: tuple = field(default=())
+    notes: tuple[str, ...] = field(default=())
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
 
-def sample_inputs(root: str | os.PathLike = "data/samples/2023", *, dirty: bool = False) -> Inputs:
-    """The shipped sample year (clean ``plans.xlsx``, or the ``dirty/`` export)."""
-    base = Path(root)
-    return Inputs.of(base / ("dirty" if dirty else "plans.xlsx"), history=base / "history.xlsx",
-                     roster=base / "roster.xlsx", reviews=base / "reviews.csv")
+def choose_policy(inputs: Inputs, raw_plans: Intake | None = None, *,
+                  given: Policy | None = None) -> tuple[Policy, str | None]:
+    """The policy for these inputs and, when it was chosen rather than given, a note saying how.
+
+    Given ``--policy``, its year must be the data's plan year (and ``year``'s, when given); otherwise
+    the packaged policy of the data's year (or of ``year``) is used.
+
+    Raises
+    ------
+    PolicyError
+        (exit 2, one Chinese line) when the years disagree, when the data has no plan year and no
+        policy was given, or when no policy of that year exists.
+    """
+    from casplan.errors import PolicyError
+    from casplan.intake import plan_year
+    from casplan.policy import find_policy
+
+    data_year = plan_year(raw_plans) if raw_plans is not None else None
+    if inputs.policy is not None:
+        policy = given if given is not None else load_policy(inputs.policy)
+        if inputs.year is not None and inputs.year != policy.year:
+            raise PolicyError(f"指定的计划年度 {inputs.year} 与政策文件 {inputs.policy} 的年度 {policy.year} 不一致")
+        if data_year is not None and data_year != policy.year:
+            raise PolicyError(f"导出的培训年度为 {data_year}，而政策文件 {inputs.policy} 是 {policy.year} 年度的；"
+                              f"请用 {data_year} 年度的政策文件")
+        return policy, None
+    year = inputs.year if inputs.year is not None else data_year
+    if year is None:
+        raise PolicyError("导出中没有可识别的培训年度，无法确定用哪一年的政策；请用 --policy 指定政策文件或用 --year 指定年度")
+    if inputs.year is not None and data_year is not None and data_year != inputs.year:
+        raise PolicyError(f"导出的培训年度为 {data_year}，与指定的计划年度 {inputs.year} 不一致")
+    path = find_policy(year)
+    how = "导出的培训年度" if inputs.year is None else "指定的计划年度"
+    return load_policy(path), f"按{how} {year} 使用内置的 {year} 年度政策文件"
 
 
 def load(inputs: Inputs) -> Loaded:
-    """Read the policy, roster, history, plans and overrides.
+    """Read the policy, roster, history, plans, reviews and overrides — exactly the files named.
 
-    A policy or overrides file that is wrong raises (nothing sensible can run
-    without them); unreadable data files are collected in ``errors``.
+    A missing path is the first and only error; a policy or overrides file that is wrong raises
+    (nothing sensible can run without them); unreadable data files are collected in ``errors``.
     """
-    policy = load_policy(inputs.policy)
+    from casplan.intake import read_plans_raw, settle
+    from casplan.overrides import read_overrides_source
+    from casplan.policy import IntakeRules
+
+    inputs.check_paths()
+    overrides, overrides_source = read_overrides_source(inputs.overrides)
+    given = load_policy(inputs.policy) if inputs.policy is not None else None
+    raw = read_plans_raw(list(inputs.plans), rules=given.intake if given is not None else None)
+    if given is None and inputs.year is None and raw.errors and not raw.frame.height:
+        raise raw.errors[0]  # nothing could be read: that, not the missing plan year, is the analyst's problem
+    policy, how = choose_policy(inputs, raw, given=given)
+    if given is None and policy.intake != IntakeRules():
+        raw = read_plans_raw(list(inputs.plans), rules=policy.intake)  # the year's own reading rules
     errors: list[InputError] = []
     roster = read_roster([inputs.roster]) if inputs.roster else None
-    history = read_history([inputs.history]) if inputs.history else None
+    roster_frame = roster.frame if roster is not None and roster.ok else None
+    history = (read_history([inputs.history], policy=policy, roster=roster_frame, overrides=overrides)
+               if inputs.history else None)
     reviews = read_reviews([inputs.reviews]) if inputs.reviews else None
     for part in (roster, history, reviews):
         if part is not None:
             errors.extend(part.errors)
-    plans = read_plans(list(inputs.plans), roster=roster.frame if roster is not None and roster.ok else None)
+    plans = settle(raw, policy=policy, roster=roster_frame, overrides=overrides)
     errors.extend(plans.errors)
-    overrides = read_overrides(inputs.overrides)
+    sources = [*policy.sources, *plans.sources]
+    for part in (roster, history, reviews):
+        if part is not None:
+            sources.extend(part.sources)
+    if overrides_source is not None:
+        sources.append(overrides_source)
+    notes = [how] if how else []
+    notes += omitted_inputs(inputs, policy)
     return Loaded(policy=policy, plans=plans, roster=roster, history=history, overrides=overrides,
-                  reviews=reviews, errors=tuple(errors))
+                  reviews=reviews, errors=tuple(errors), sources=tuple(sources), notes=tuple(notes))
+
+
+def omitted_inputs(inputs: Inputs, policy: Policy) -> list[str]:
+    """One Chinese line for each input that was not given, saying what cannot be checked."""
+    funded = policy.history.funded_year
+    notes = []
+    if inputs.history is None:
+        notes.append(f"未提供往年项目：精品（J1）、人社部高研（G1）的举办记录和 {funded} 年度执行情况（U2）无法核对，"
+                     "相关申报标为“待核”")
+    if inputs.roster is None:
+        notes.append("未提供单位名册：无法列出未报送的单位，单位类型按名称推断")
+    if inputs.reviews is None:
+        notes.append("未提供专家评审：得分只含评分准则，不含专家评审分")
+    return notes
 
 
 def assess(loaded: Loaded) -> Eligibility:
@@ -114,7 +204,9 @@ def _vocabulary(path: str) -> "Vocabulary":
 
 
 def vocabulary_of(policy: Policy) -> "Vocabulary":
-    """The direction vocabulary the policy names (read once per process)."""
+    """The direction vocabulary the policy names (read with the policy, once)."""
+    if policy.vocabulary is not None:
+        return policy.vocabulary
     return _vocabulary(str(policy.directions_path()))
 
 
@@ -189,6 +281,7 @@ def select_options(policy: Policy, *, overrides: Overrides | None = None) -> "Se
         one_per_unit_max=u1.max_per_institute or 1,
         max_per_unit={t.id: t.max_per_unit for t in policy.tracks if t.max_per_unit},
         track_priority=tuple(first + [t.id for t in policy.tracks if t.id not in first]),
+        fallback={t.id: t.fallback for t in policy.tracks if t.fallback and t.fallback_when == "full"},
         forced_in=overrides.forced_in,
         forced_out=overrides.forced_out,
         track_names=policy.track_names,

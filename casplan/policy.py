@@ -23,8 +23,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
 from casplan.errors import PolicyError
 
 __all__ = [
@@ -40,6 +38,11 @@ __all__ = [
     "policy_hash",
     "UNIT_TYPE_LABELS",
     "CRITERIA",
+    "IntakeRules",
+    "UnitRules",
+    "OpenScope",
+    "policy_warnings",
+    "find_policy",
 ]
 
 TrackKind = Literal["money", "support"]
@@ -83,7 +86,11 @@ class Track:
     requires_jingpin: bool = False
     requires_mohrss: bool = False
     fallback: str | None = None
+    fallback_when: Literal["full"] = "full"
     unit_types: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    prior_tracks: tuple[str, ...] = ()
+    prior_funded_tracks: tuple[str, ...] = ()
 
     @property
     def quota_range(self) -> tuple[int, int]:
@@ -100,6 +107,49 @@ class Track:
     def quota_about(self) -> tuple[int, int]:
         """The range 左右 allows: quota ± tolerance (the what-if's slider range)."""
         return max(self.quota - self.tolerance, 0), self.quota + self.tolerance
+
+
+@dataclass(frozen=True)
+class IntakeRules:
+    """How cells are read (the policy's ``intake``): 学时 length, the plan year's margin, limits."""
+
+    minutes_per_class_hour: float = 60.0
+    date_margin_days: int = 31
+    money_unit_factor: float = 20.0
+    max_file_mb: float = 200
+    max_uncompressed_mb: float = 200
+    max_rows: int = 1_000_000
+    max_columns: int = 16_384
+    max_cells: int = 30_000_000
+    max_cell_kb: float = 1024
+
+    @property
+    def limits(self):
+        """The :class:`casplan.io.Limits` these rules set."""
+        from casplan.io import Limits
+
+        return Limits(max_file_bytes=int(self.max_file_mb * 1048576),
+                      max_uncompressed_bytes=int(self.max_uncompressed_mb * 1048576), max_rows=self.max_rows,
+                      max_columns=self.max_columns, max_cells=self.max_cells,
+                      max_cell_bytes=int(self.max_cell_kb * 1024))
+
+
+@dataclass(frozen=True)
+class UnitRules:
+    """How written unit names are resolved (the policy's ``units``; see :mod:`casplan.units`)."""
+
+    similarity: float
+    department_suffixes: tuple[str, ...]
+    names: dict[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class OpenScope:
+    """One line of the 培训公开范围 table: the words, whether it is open to CAS units, its score."""
+
+    words: tuple[str, ...]
+    open: bool
+    score: float
 
 
 @dataclass(frozen=True)
@@ -168,7 +218,13 @@ class Policy:
     budget_per_track: dict[str, float]
     platform: Platform
     scoring: Scoring
+    units: UnitRules
+    intake: IntakeRules
+    open_scope: tuple[OpenScope, ...]
+    history_categories: dict[str, tuple[str, ...]]
     source: str = field(default="", compare=False)
+    sources: tuple = field(default=(), compare=False)
+    vocabulary: Any = field(default=None, compare=False, repr=False)
 
     def track(self, track_id: str) -> Track:
         for t in self.tracks:
@@ -176,6 +232,52 @@ class Policy:
                 return t
         known = "、".join(t.id for t in self.tracks)
         raise PolicyError(f"政策中没有类别「{track_id}」，已有的类别为：{known}")
+
+    def resolve_track(self, text: str, *, what: str = "类别") -> Track:
+        """The track a person typed: its Chinese name, a short form of the policy (``aliases``) or its id.
+
+        >>> p = load_policy()
+        >>> p.resolve_track("专业技术研修班").id, p.resolve_track("人社部").id, p.resolve_track("jingpin").id
+        ('yanxiu', 'mohrss', 'jingpin')
+        """
+        key = _fold_words(text)
+        for t in self.tracks:
+            if key in {_fold_words(w) for w in (t.id, t.name, *t.aliases)}:
+                return t
+        names = "、".join(t.name for t in self.tracks)
+        raise PolicyError(f"未知的{what}「{text}」；可用的类别：{names}（也可写简称，如"
+                          f"{'、'.join(a for t in self.tracks for a in t.aliases[:1])}）")
+
+    def resolve_unit_type(self, text: str) -> str:
+        """The unit-type key of what a person typed (研究所, 分院, 院机关部门 … or the key itself)."""
+        kind = self.unit_type_of(text)
+        if kind is None:
+            labels = "、".join(f"{v[0]}" for v in self.unit_types.values() if v)
+            raise PolicyError(f"未知的单位类型「{text}」；可用：{labels}")
+        return kind
+
+    def history_track_of(self, raw: str | None) -> str | None:
+        """The track id an earlier year's 项目类别 stands for (the notice's names and their variants)."""
+        if raw is None:
+            return None
+        key = _fold_words(raw)
+        for tid, names in self.history_categories.items():
+            if key in {_fold_words(n) for n in names} or key == _fold_words(tid):
+                return tid
+        for t in self.tracks:
+            if key in {_fold_words(w) for w in (t.name, *t.aliases)}:
+                return t.id
+        return None
+
+    def openness(self, scope: str | None) -> OpenScope | None:
+        """The line of the 培训公开范围 table a value matches (first in order); ``None`` when none does."""
+        if not scope:
+            return None
+        text = "".join(str(scope).split())
+        for entry in self.open_scope:
+            if any(w in text for w in entry.words):
+                return entry
+        return None
 
     @property
     def track_ids(self) -> tuple[str, ...]:
@@ -222,14 +324,51 @@ def default_policy_path(year: int = 2023) -> Path:
     return Path(str(resources.files("casplan") / "policies" / f"{year}.yaml"))
 
 
+def find_policy(year: int) -> Path:
+    """The packaged policy of ``year``; a clear error when the package has none.
+
+    Raises
+    ------
+    PolicyError
+        When no policy of that year is packaged (write one and pass it with ``--policy``).
+    """
+    path = default_policy_path(year)
+    if not path.exists():
+        have = sorted(p.stem for p in path.parent.glob("[0-9][0-9][0-9][0-9].yaml"))
+        raise PolicyError(f"没有 {year} 年度的政策文件（内置的只有 {'、'.join(have)} 年度）；"
+                          f"请按 {year} 年度的通知写政策文件，并用 --policy 指定")
+    return path
+
+
+def _fold_words(text: object) -> str:
+    import unicodedata
+
+    return "".join(unicodedata.normalize("NFKC", str(text)).split()).lower()
+
+
+def policy_warnings(policy: "Policy") -> list[str]:
+    """Dates and years of a policy that do not fit its plan year (a file copied and not fully rewritten)."""
+    out = []
+    y = policy.year
+    if not (dt.date(y - 1, 1, 1) <= policy.deadline <= dt.date(y, 1, 31)):
+        out.append(f"deadline（报送截止日期）为 {policy.deadline:%Y-%m-%d}，与计划年度 {y} 不符"
+                   f"（{y} 年度的计划应在 {y - 1} 年内报送）")
+    if policy.history.funded_year != y - 1:
+        out.append(f"history.funded_year 为 {policy.history.funded_year}，计划年度 {y} 应核对 {y - 1} 年度的院级资助项目")
+    if policy.history.as_of.year != policy.history.funded_year:
+        out.append(f"history.as_of（执行率统计截止日期）为 {policy.history.as_of:%Y-%m-%d}，"
+                   f"不在 {policy.history.funded_year} 年度内")
+    if str(y) not in policy.notice:
+        out.append(f"notice（通知名称）中没有出现 {y}：「{policy.notice}」")
+    return out
+
+
 def policy_hash(path: str | Path | None = None) -> str:
-    """SHA-256 of the policy file's bytes (and its direction vocabulary)."""
-    p = Path(path) if path else default_policy_path()
-    digest = hashlib.sha256(p.read_bytes())
-    policy = load_policy(p)
-    vocab = policy.directions_path()
-    if vocab.exists():
-        digest.update(vocab.read_bytes())
+    """SHA-256 over the policy file's and its direction vocabulary's own SHA-256 (as read)."""
+    policy = load_policy(path)
+    digest = hashlib.sha256()
+    for src in policy.sources:
+        digest.update(src.sha256.encode())
     return digest.hexdigest()
 
 
@@ -307,6 +446,7 @@ _TRACK_NUMBERS = {"min_days", "min_trainees", "min_lectures", "min_lecture_hours
                   "trainees_about", "max_grant"}
 _TRACK_INTS = {"tolerance", "min_prior_runs", "max_per_unit"}
 _TRACK_BOOLS = {"requires_funding", "requires_support", "requires_jingpin", "requires_mohrss"}
+_TRACK_TEXTS = {"aliases", "prior_tracks", "prior_funded_tracks"}
 
 
 def _track(r: _Reader, raw: Any, where: str, categories: dict, unit_types: dict) -> Track:
@@ -335,6 +475,12 @@ def _track(r: _Reader, raw: Any, where: str, categories: dict, unit_types: dict)
             kw[key] = value
         elif key == "fallback":
             kw[key] = r.text(value, f"{where}.fallback")
+        elif key == "fallback_when":
+            if value != "full":
+                raise r.fail(f"{where}.fallback_when", f"应为 full（本类别名额已满时才按 fallback 类别参加遴选），实际为「{value}」")
+            kw[key] = value
+        elif key in _TRACK_TEXTS:
+            kw[key] = r.texts(value, f"{where}.{key}")
         elif key == "unit_types":
             kw[key] = r.texts(value, f"{where}.unit_types")
             bad = [u for u in kw[key] if u not in unit_types]
@@ -348,7 +494,8 @@ def parse_policy(raw: Any, *, source: str = "<policy>") -> Policy:
     r = _Reader(source)
     top = r.mapping(raw, "顶层", required={
         "year", "notice", "deadline", "directions", "history", "unit_types", "categories", "tracks",
-        "attachments", "rules", "budget", "platform", "scoring"})
+        "attachments", "rules", "budget", "platform", "scoring", "units", "intake", "open_scope",
+        "history_categories"})
     h = r.mapping(top["history"], "history", required={"funded_year", "as_of", "min_execution_rate", "name_similarity"})
     history = HistoryRules(
         funded_year=r.integer(h["funded_year"], "history.funded_year", low=1990),
@@ -370,6 +517,56 @@ def parse_policy(raw: Any, *, source: str = "<policy>") -> Policy:
     for t in tracks:
         if t.fallback and t.fallback not in ids:
             raise r.fail(f"tracks.{t.id}.fallback", f"指向不存在的类别「{t.fallback}」")
+        for key in ("prior_tracks", "prior_funded_tracks"):
+            bad = [x for x in getattr(t, key) if x not in ids]
+            if bad:
+                raise r.fail(f"tracks.{t.id}.{key}", f"中的类别「{'、'.join(bad)}」不存在")
+    seen_words: dict[str, str] = {}
+    for t in tracks:
+        for w in (t.id, t.name, *t.aliases):
+            k = _fold_words(w)
+            if k in seen_words and seen_words[k] != t.id:
+                raise r.fail(f"tracks.{t.id}.aliases", f"中的「{w}」也是类别「{seen_words[k]}」的写法，不能两用")
+            seen_words[k] = t.id
+    u = r.mapping(top["units"], "units", required={"similarity", "department_suffixes", "names"})
+    if not isinstance(u["names"], dict):
+        raise r.fail("units.names", "应为「单位类型: [名称结尾…]」的键值表")
+    bad = [k for k in u["names"] if k not in unit_types]
+    if bad:
+        raise r.fail("units.names", f"中的单位类型「{'、'.join(map(str, bad))}」不在 unit_types 中")
+    units = UnitRules(similarity=r.number(u["similarity"], "units.similarity", low=0.5, high=1),
+                      department_suffixes=r.texts(u["department_suffixes"], "units.department_suffixes"),
+                      names={str(k): r.texts(v, f"units.names.{k}") for k, v in u["names"].items()})
+    ik = r.mapping(top["intake"], "intake", required={"minutes_per_class_hour", "date_margin_days",
+                                                     "money_unit_factor", "limits"})
+    lim = r.mapping(ik["limits"], "intake.limits", required={"max_file_mb", "max_uncompressed_mb", "max_rows",
+                                                             "max_columns", "max_cells", "max_cell_kb"})
+    intake = IntakeRules(
+        minutes_per_class_hour=r.number(ik["minutes_per_class_hour"], "intake.minutes_per_class_hour", low=30, high=60),
+        date_margin_days=r.integer(ik["date_margin_days"], "intake.date_margin_days"),
+        money_unit_factor=r.number(ik["money_unit_factor"], "intake.money_unit_factor", low=1),
+        max_file_mb=r.number(lim["max_file_mb"], "intake.limits.max_file_mb", low=1, high=4096),
+        max_uncompressed_mb=r.number(lim["max_uncompressed_mb"], "intake.limits.max_uncompressed_mb", low=1, high=4096),
+        max_rows=r.integer(lim["max_rows"], "intake.limits.max_rows", low=1),
+        max_columns=r.integer(lim["max_columns"], "intake.limits.max_columns", low=1),
+        max_cells=r.integer(lim["max_cells"], "intake.limits.max_cells", low=1),
+        max_cell_kb=r.number(lim["max_cell_kb"], "intake.limits.max_cell_kb", low=1, high=1 << 20),
+    )
+    if not isinstance(top["open_scope"], list) or not top["open_scope"]:
+        raise r.fail("open_scope", "应为「- {words: [...], open: true/false, score: 分值}」的列表")
+    open_scope = []
+    for i, e in enumerate(top["open_scope"]):
+        m = r.mapping(e, f"open_scope[{i}]", required={"words", "open", "score"})
+        open_scope.append(OpenScope(words=r.texts(m["words"], f"open_scope[{i}].words"),
+                                    open=r.boolean(m["open"], f"open_scope[{i}].open"),
+                                    score=r.number(m["score"], f"open_scope[{i}].score", low=0, high=1)))
+    if not isinstance(top["history_categories"], dict):
+        raise r.fail("history_categories", "应为「类别 id: [项目类别的写法…]」的键值表")
+    history_categories = {}
+    for k, v in top["history_categories"].items():
+        if k not in ids:
+            raise r.fail("history_categories", f"中的类别「{k}」不存在")
+        history_categories[str(k)] = r.texts(v, f"history_categories.{k}")
     a = r.mapping(top["attachments"], "attachments", required={"jingpin_full", "jingpin_renewal", "forbidden_material"})
     attachments = Attachments(**{k: r.texts(v, f"attachments.{k}") for k, v in a.items()})
     if not isinstance(top["rules"], dict):
@@ -443,34 +640,45 @@ def parse_policy(raw: Any, *, source: str = "<policy>") -> Policy:
         directions=r.text(top["directions"], "directions"),
         history=history, unit_types=unit_types, categories=categories, tracks=tracks,
         attachments=attachments, rules=rules, budget_total=budget_total, budget_per_track=per_track,
-        platform=platform, scoring=scoring, source=source,
+        platform=platform, scoring=scoring, units=units, intake=intake, open_scope=tuple(open_scope),
+        history_categories=history_categories, source=source,
     )
 
 
 def load_policy(path: str | Path | None = None) -> Policy:
-    """Read and check a policy file (default: the packaged 2023 policy).
+    """Read and check a policy file and the direction vocabulary it names (default: the packaged 2023 policy).
+
+    Both files are read once, through :mod:`casplan.io` (no anchors or aliases, no tags, no duplicate
+    keys); their :class:`~casplan.io.Source` records are ``policy.sources``, the vocabulary is
+    ``policy.vocabulary``.
 
     Raises
     ------
     PolicyError
-        When the file is missing, is not YAML, or has an unknown, missing or ill-typed key.
+        When a file is missing, is not YAML, or has an unknown, missing or ill-typed key.
     """
+    from dataclasses import replace
+
+    from casplan.directions import parse_directions, read_directions_source
+    from casplan.errors import UnreadableFileError
+    from casplan.io import load_yaml, read_source
+
     p = Path(path) if path is not None else default_policy_path()
     try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PolicyError(f"找不到政策文件 {p}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PolicyError(f"无法读取政策文件 {p}：{exc}") from None
+        data, source = read_source(p, kind="policy")
+        text = data.decode("utf-8-sig")
+    except UnreadableFileError as exc:
+        raise PolicyError(f"政策文件：{exc}") from None
+    except UnicodeDecodeError:
+        raise PolicyError(f"无法读取政策文件 {p}：不是 UTF-8 编码的文字文件") from None
     try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"第 {mark.line + 1} 行" if mark else ""
-        raise PolicyError(f"政策文件 {p} {where}不是有效的 YAML：{getattr(exc, 'problem', exc)}") from None
-    except (ValueError, RecursionError) as exc:  # e.g. a date that does not exist: 2022-11-31
-        raise PolicyError(f"政策文件 {p} 中有无法识别的值：{exc}（日期须真实存在，如 2022-11-30）") from None
+        raw = load_yaml(text, source=f"政策文件 {p}")
+    except UnreadableFileError as exc:
+        raise PolicyError(str(exc).replace("（日期须真实存在", "（日期须真实存在")) from None
     policy = parse_policy(raw, source=str(p))
-    if not policy.directions_path().exists():
-        raise PolicyError(f"政策文件 {p}：directions 指向的方向词表 {policy.directions_path()} 不存在")
-    return policy
+    vocab_path = policy.directions_path()
+    if not vocab_path.exists():
+        raise PolicyError(f"政策文件 {p}：directions 指向的方向词表 {vocab_path} 不存在")
+    vocab_raw, vocab_source = read_directions_source(vocab_path)
+    vocabulary = parse_directions(vocab_raw, source=str(vocab_path))
+    return replace(policy, vocabulary=vocabulary, sources=(source, vocab_source))

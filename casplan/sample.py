@@ -2111,10 +2111,12 @@ def _write_clean(year: SampleYear, root: Path) -> None:
         _table_sheet(wb, formats, "名册", [f.label for f in ROSTER_FIELDS], roster_rows,
                      widths=[40, 12, 12, 40])
 
-    hist_rows = [[h[f.name] for f in HISTORY_FIELDS] for h in year.history.to_dicts()]
+    # the sample's history has the columns it always had (the reader knows more, e.g. 执行率)
+    hist_fields = [f for f in HISTORY_FIELDS if f.name in year.history.columns]
+    hist_rows = [[h[f.name] for f in hist_fields] for h in year.history.to_dicts()]
 
     def history(wb: Any, formats: dict[str, Any]) -> None:
-        _table_sheet(wb, formats, "往年项目", [f.label for f in HISTORY_FIELDS], hist_rows,
+        _table_sheet(wb, formats, "往年项目", [f.label for f in hist_fields], hist_rows,
                      widths=[36, 8, 44, 18, 10, 12, 10, 10, 14, 12, 14])
 
     columns = list(PLAN_COLUMNS)

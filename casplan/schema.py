@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pandera.polars as pa
 import polars as pl
 
-from casplan.fields import FIELDS, FIELDS_BY_NAME, HISTORY_FIELDS, REVIEW_FIELDS, ROSTER_FIELDS, Field
+from casplan.fields import FIELDS, FIELDS_BY_NAME, HISTORY_FIELDS, KIND_DTYPES, REVIEW_FIELDS, ROSTER_FIELDS, Field
 
 __all__ = [
     "Bound",
@@ -57,7 +57,7 @@ HISTORY_BOUNDS: dict[str, Bound] = {
     "spent": Bound(0, 100_000),
 }
 
-_DTYPES = {"text": pl.Utf8, "bool": pl.Boolean, "number": pl.Float64, "int": pl.Int64, "date": pl.Date}
+_DTYPES = KIND_DTYPES
 
 
 def _columns(fields: tuple[Field, ...], bounds: dict[str, Bound], required: tuple[str, ...]) -> dict[str, pa.Column]:

@@ -18,7 +18,8 @@ Criteria (all in [0, 1]; higher is better):
     an "about" size (人社部, 5天左右) ``1 − |days − about| / about``; 学术讲坛: hours per lecture
     against twice the minimum.
 ``openness``
-    培训公开范围: 社会公开/全国 1, 全院/院内 0.8, 分院系统 0.5, 本单位 0.2, blank 0.
+    培训公开范围 scored by the policy's ``open_scope`` table (2023: 不对外/本单位 0.2, 社会/全国/公开 1,
+    全院/院内 0.8, 分院 0.5); a value the table does not know, or a blank, is 0.
 ``joint``
     1 when 联合举办单位 names a partner (联合施训 is encouraged), else 0.
 ``track_record``
@@ -56,8 +57,6 @@ SCORING_REASONS = {
     "R-REVIEW-UNKNOWN": "评审文件中的申报编号不存在",
     "R-REVIEWER-ONE": "评审专家只评了 1 项，无法校准（按原始分的百分位处理）",
 }
-_OPENNESS = (("社会", 1.0), ("全国", 1.0), ("公开", 1.0), ("全院", 0.8), ("院内", 0.8), ("分院", 0.5), ("本单位", 0.2),
-             ("本所", 0.2))
 _DEFAULT_REFERENCE_TRAINEES = 40.0
 
 
@@ -80,15 +79,6 @@ class Scores:
     warnings: tuple[str, ...] = ()
 
 
-def _openness(scope: str | None) -> float:
-    if not scope:
-        return 0.0
-    for word, value in _OPENNESS:
-        if word in scope:
-            return value
-    return 0.0
-
-
 def _clip(x: float) -> float:
     return max(0.0, min(1.0, x))
 
@@ -107,10 +97,12 @@ def criteria_table(pairs: pl.DataFrame, *, policy: Policy, directions: pl.DataFr
                 "app_id", "track", "score", "direction", "terms").iter_rows():
             best[(app_id, track)] = (s, direction, terms)
     runs: dict[str, tuple[int, bool]] = {}
+    # an earlier run in a track some track requires as its prior run (精品, 人社部高研) weighs more
+    special_tracks = sorted({p for t in policy.tracks for p in t.prior_tracks})
     if history_matches is not None and history_matches.height:
         kept = history_matches.filter(pl.col("decided") != "rejected")
         for app_id, part in kept.group_by("app_id"):
-            special = part["history_track"].is_in(["精品培训项目", "人社部高级研修项目"]).any()
+            special = part["history_track"].is_in(special_tracks).any()
             runs[app_id[0]] = (part.height, bool(special))
     full = policy.attachments.jingpin_full
     rows = []
@@ -137,7 +129,11 @@ def criteria_table(pairs: pl.DataFrame, *, policy: Policy, directions: pl.DataFr
                 v = _clip((days or 0) / (2 * (t.min_days or 3)))
             rows.append((key, "duration", f"{days:g} 天" if days is not None else "未填", v))
         scope = a.get("open_scope")
-        rows.append((key, "openness", scope or "未填", _openness(scope)))
+        entry = policy.openness(scope)
+        raw_scope = scope or "未填"
+        if scope and entry is None:
+            raw_scope = f"{scope}（不在政策文件的写法中，按不公开计）"
+        rows.append((key, "openness", raw_scope, entry.score if entry is not None else 0.0))
         joint = a.get("joint_units")
         rows.append((key, "joint", joint or "无", 1.0 if joint else 0.0))
         n_runs, special = runs.get(a["app_id"], (0, False))

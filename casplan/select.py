@@ -247,6 +247,9 @@ class SelectOptions:
     one_per_unit_max : how many pairs U1 allows per unit.
     max_per_unit : track → most pairs one unit may have in it (人社部高研: 1), any unit type.
     track_priority : at equal score, an application is placed in the earlier track.
+    fallback : primary track → the track its applications may also compete in *only when the primary
+        is full* (人社部高研 → 精品, 指南三(二)): an application with a pair in both may be chosen in the
+        fallback track only if the primary track's quota is filled.
     forced_in, forced_out : application ids the analyst forces in (in some eligible track) or out.
     track_names : Chinese names used in messages.
     time_limit : seconds each HiGHS call may take; a selection found at the limit has
@@ -269,6 +272,7 @@ class SelectOptions:
     one_per_unit_max: int = 1
     max_per_unit: Mapping[str, int] = field(default_factory=dict)
     track_priority: tuple[str, ...] = ()
+    fallback: Mapping[str, str] = field(default_factory=dict)
     forced_in: frozenset[str] = frozenset()
     forced_out: frozenset[str] = frozenset()
     track_names: Mapping[str, str] = field(default_factory=lambda: dict(TRACK_NAMES))
@@ -276,7 +280,7 @@ class SelectOptions:
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
-        for name in ("quotas", "budget_per_track", "max_grant", "max_per_unit", "track_names"):
+        for name in ("quotas", "budget_per_track", "max_grant", "max_per_unit", "track_names", "fallback"):
             set_(self, name, _FrozenMap(getattr(self, name)))
         for name in ("money_tracks", "one_per_unit_types", "forced_in", "forced_out"):
             set_(self, name, frozenset(getattr(self, name)))
@@ -447,6 +451,7 @@ class _Model:
     row_key: list[object]
     quota_row: dict[str, int]
     budget_row: int | None
+    fallback_rows: list[tuple[int, str, int]]  # (row, primary track, big M): primary full before fallback
     var_lb: np.ndarray
     var_ub: np.ndarray
     qmax: int
@@ -631,6 +636,22 @@ def _build(frame: pl.DataFrame, options: SelectOptions) -> _Model:
         for u in sorted(by_unit):
             if len(by_unit[u]) > options.one_per_unit_max:
                 add("unit", u, by_unit[u], 0.0, float(options.one_per_unit_max))
+    # 人社部高研 → 精品: an application with a pair in both enters the fallback track only when the primary is
+    # full. Row: Σ x[primary] − M·x[fallback pair] ≥ U − M, with M ≥ every upper bound U the primary may take.
+    fallback_rows: list[tuple[int, str, int]] = []
+    for primary in sorted(options.fallback):
+        secondary = options.fallback[primary]
+        members = by_track.get(primary, [])
+        if not members or primary not in options.quotas:
+            continue
+        upper = options.quotas[primary].upper
+        big = len(members) + upper + 1
+        primary_ids = {ids[j] for j in members}
+        for j in by_track.get(secondary, []):
+            if ids[j] in primary_ids:
+                r = add("fallback", (primary, ids[j]), members + [j], float(upper - big), math.inf,
+                        [1.0] * len(members) + [-float(big)])
+                fallback_rows.append((r, primary, big))
     for t in sorted(options.max_per_unit):
         limit = options.max_per_unit[t]
         by_ut: dict[str, list[int]] = {}
@@ -653,7 +674,8 @@ def _build(frame: pl.DataFrame, options: SelectOptions) -> _Model:
                   score=score, q=q, cost=cost, money=money, pref=pref, prio=prio, id_index=id_index,
                   unique_ids=unique_ids, A=A, row_lb=np.array(row_lb, dtype=np.float64),
                   row_ub=np.array(row_ub, dtype=np.float64), row_kind=row_kind, row_key=row_key,
-                  quota_row=quota_row, budget_row=budget_row, var_lb=var_lb, var_ub=var_ub, qmax=qmax,
+                  quota_row=quota_row, budget_row=budget_row, fallback_rows=fallback_rows,
+                  var_lb=var_lb, var_ub=var_ub, qmax=qmax,
                   col_rows=col_rows, col_vals=col_vals)
 
 
@@ -873,7 +895,7 @@ def _greedy_x(model: _Model, key: str, lb: np.ndarray | None = None,
             continue
         rows = model.col_rows[j]
         vals = model.col_vals[j]
-        if all(act[r] + v <= upper[r] + 1e-9 for r, v in zip(rows, vals)):
+        if all(act[r] + v <= upper[r] + 1e-9 and (v >= 0 or act[r] + v >= lb[r] - 1e-9) for r, v in zip(rows, vals)):
             for r, v in zip(rows, vals):
                 act[r] += v
             x[j] = 1.0
@@ -1177,7 +1199,7 @@ def _explain(model: _Model, x: np.ndarray):
                     return info
         info["code"] = "S-TRADEOFF"
         info["message"] = (f"{opts.name(t)}排名第 {rank[j]}（{_fmt(float(model.score[j]))} 分）；"
-                           "计入本项目须同时调整其他入选项目，总分反而下降")
+                           + _tradeoff_text(model, x, j, label))
         return info
 
     pairs_of: dict[str, list[int]] = {}
@@ -1266,6 +1288,37 @@ def _explain(model: _Model, x: np.ndarray):
         "budget": [float(opts.budget_per_track[t]) if t in opts.budget_per_track else None for t in tracks],
     }, schema=_TRACKS_SCHEMA)
     return chosen_frame, decisions, tracks_frame, round(spent, 4)
+
+
+def _tradeoff_text(model: _Model, x: np.ndarray, j: int, label) -> str:
+    """What would have to change for pair ``j`` to be chosen, found by re-solving with it forced in.
+
+    Every S-TRADEOFF message is this re-solve's outcome, so the claim is checked, never assumed.
+    """
+    forced = replace(model, var_lb=model.var_lb.copy())
+    forced.var_lb[j] = 1.0
+    run = _kernel(forced)
+    if run.x is None:
+        return "计入本项目后名额、经费和单位限制无法同时满足"
+    before, after = _pairs(model, x), _pairs(model, run.x)
+    own = model.ids[j]
+    entered = sorted(i for i in set(after) - set(before) if i != own)
+    left = sorted(i for i in set(before) - set(after) if i != own)
+    moved = sorted(i for i in set(after) & set(before) if after[i] != before[i] and i != own)
+    loss = _total(model, x) - _total(model, run.x)
+    names = {model.ids[k]: k for k in range(model.n)}
+    parts = []
+    if own in before:
+        parts.append(f"本项目须放弃已入选的{model.options.name(before[own])}")
+    if left:
+        parts.append("、".join(label(names[i]) for i in left) + "落选")
+    if entered:
+        parts.append("、".join(label(names[i]) for i in entered) + "入选")
+    if moved:
+        parts.append("、".join(f"{label(names[i])}由{model.options.name(before[i])}改为{model.options.name(after[i])}"
+                               for i in moved))
+    change = "，".join(parts) if parts else "其他入选项目不变"
+    return f"计入本项目须同时调整：{change}，总分下降 {_fmt(max(loss, 0.0))} 分"
 
 
 _CHOSEN_SCHEMA = {"id": pl.String, "unit": pl.String, "name": pl.String, "track": pl.String,
@@ -1400,7 +1453,8 @@ def _warm(model: _Model, x: np.ndarray, lb: np.ndarray, ub: np.ndarray) -> np.nd
     for j in weakest[::-1]:
         if y[j] < 0.5 and model.var_ub[j] > 0.5:
             rows = model.col_rows[j]
-            if all(act[r] + v <= ub[r] + 1e-9 for r, v in zip(rows, model.col_vals[j])):
+            if all(act[r] + v <= ub[r] + 1e-9 and (v >= 0 or act[r] + v >= lb[r] - 1e-9)
+                   for r, v in zip(rows, model.col_vals[j])):
                 y[j] = 1.0
                 act[rows] += model.col_vals[j]
     return y if _feasible(model, y, lb, ub) else None
@@ -1447,6 +1501,9 @@ def counterfactuals(candidates: pl.DataFrame, *, options: SelectOptions, budget_
             lb = model.row_lb.copy()
             ub = model.row_ub.copy()
             lb[r], ub[r] = new.lower, new.upper
+            for fr, primary, big in model.fallback_rows:
+                if primary == t:
+                    lb[fr] = float(new.upper - big)
             sign = "+1" if step > 0 else "-1"
             label = f"{options.name(t)}名额{'增加' if step > 0 else '减少'} 1 个（上限 {new.upper}）"
             scenarios.append((f"{t}{sign}", label, t, float(step), lb, ub))

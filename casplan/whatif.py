@@ -68,32 +68,58 @@ class Scenario:
         unknown = sorted(set(data) - _KEYS)
         if unknown:
             raise InputError(f"{source}：未知的键「{'、'.join(unknown)}」（可用：{'、'.join(sorted(_KEYS))}）", file=source)
+        from casplan.errors import PolicyError
+
+        def track_id(t: object, where: str) -> str:
+            try:
+                return policy.resolve_track(str(t)).id
+            except PolicyError as exc:
+                raise InputError(f"{source}：{where}中{exc}", file=source) from None
+
         base = cls.baseline(policy)
         quotas = dict(base.quotas)
-        for t, n in (data.get("quotas") or {}).items():
-            if t not in quotas:
-                raise InputError(f"{source}：quotas 中的类别「{t}」不存在（可用：{'、'.join(quotas)}）", file=source)
+        raw_quotas = data.get("quotas") or {}
+        if not isinstance(raw_quotas, dict):
+            raise InputError(f"{source}：quotas 应为「类别: 名额」的键值表", file=source)
+        for t, n in raw_quotas.items():
+            t = track_id(t, "quotas ")
             if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-                raise InputError(f"{source}：类别「{t}」的名额「{n}」应为非负整数", file=source)
+                raise InputError(f"{source}：类别「{policy.track(t).name}」的名额「{n}」应为非负整数", file=source)
             quotas[t] = n
         weights = {t: dict(w) for t, w in base.weights.items()}
-        for t, w in (data.get("weights") or {}).items():
-            if t not in weights:
-                raise InputError(f"{source}：weights 中的类别「{t}」不存在", file=source)
+        raw_weights = data.get("weights") or {}
+        if not isinstance(raw_weights, dict):
+            raise InputError(f"{source}：weights 应为「类别: {{准则: 权重}}」的键值表", file=source)
+        for t, w in raw_weights.items():
+            t = track_id(t, "weights ")
+            if not isinstance(w, dict):
+                raise InputError(f"{source}：类别「{policy.track(t).name}」的权重应为「准则: 权重」的键值表", file=source)
             for c, v in (w or {}).items():
                 if c not in CRITERIA:
                     raise InputError(f"{source}：类别「{t}」的准则「{c}」不存在（可用：{'、'.join(CRITERIA)}）", file=source)
-                if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:
+                if isinstance(v, bool) or not isinstance(v, (int, float)) or not (v >= 0) or v == float("inf"):
                     raise InputError(f"{source}：权重 {t}.{c} 为「{v}」，应为不小于 0 的数", file=source)
                 weights[t][c] = float(v)
+            if sum(weights[t].values()) <= 0:
+                raise InputError(f"{source}：类别「{policy.track(t).name}」的权重之和须大于 0", file=source)
         rules = dict(base.rules)
-        for r, on in (data.get("rules") or {}).items():
+        raw_rules = data.get("rules") or {}
+        if not isinstance(raw_rules, dict):
+            raise InputError(f"{source}：rules 应为「规则: true/false」的键值表（可开关：{'、'.join(SOFT_RULES)}）", file=source)
+        for r, on in raw_rules.items():
             if r not in SOFT_RULES:
                 raise InputError(f"{source}：规则「{r}」不能在情景中开关（可开关：{'、'.join(SOFT_RULES)}）", file=source)
-            rules[r] = bool(on)
+            if not isinstance(on, bool):
+                raise InputError(f"{source}：规则「{r}」应为 true（开）或 false（关），实际为「{on}」", file=source)
+            rules[r] = on
         budget = data.get("budget_total", base.budget_total)
-        if budget is not None and (isinstance(budget, bool) or not isinstance(budget, (int, float)) or budget < 0):
+        if budget is not None and (isinstance(budget, bool) or not isinstance(budget, (int, float))
+                                   or not (0 <= budget < float("inf"))):
             raise InputError(f"{source}：budget_total「{budget}」应为不小于 0 的数（万元）", file=source)
+        for key in ("forced_in", "forced_out"):
+            value = data.get(key)
+            if value is not None and not isinstance(value, list):
+                raise InputError(f"{source}：{key} 应为申报编号的列表（如 [P2300021]）", file=source)
         return cls(name=str(data.get("name") or "未命名情景"), note=str(data.get("note") or ""), quotas=quotas,
                    weights=weights, budget_total=None if budget is None else float(budget), rules=rules,
                    forced_in=tuple(str(x) for x in data.get("forced_in") or ()),

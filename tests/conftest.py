@@ -73,6 +73,15 @@ def write_csv(path: Path, rows: list[dict], *, encoding: str = "utf-8", header: 
     return path
 
 
+def sample_inputs(root: Path = SAMPLES, *, dirty: bool = False):
+    """The shipped sample year's inputs, named one by one (tests only: the package never falls back to them)."""
+    from casplan.pipeline import Inputs
+
+    base = Path(root)
+    return Inputs.of(base / ("dirty" if dirty else "plans.xlsx"), history=base / "history.xlsx",
+                     roster=base / "roster.xlsx", reviews=base / "reviews.csv")
+
+
 @pytest.fixture
 def samples() -> Path:
     if not (SAMPLES / "plans.xlsx").exists():

@@ -180,7 +180,8 @@ def test_every_code_written_in_the_package_is_catalogued():
 
 def test_every_code_the_sample_year_shows_is_catalogued(samples):
     from casplan.intake import read_plans, read_roster
-    from casplan.pipeline import run_year, sample_inputs
+    from casplan.pipeline import run_year
+    from conftest import sample_inputs
 
     known = set(catalogue.messages()["code"])
     year = run_year(sample_inputs(samples))

@@ -75,17 +75,19 @@ def test_bad_values_are_set_aside_with_place_and_expectation(tmp_path):
 
 def test_platform_labels_english_names_and_unknown_columns(tmp_path):
     header = ["主办单位:", "培训名称：", "培训类别：", "days", "classHour", "attendantCount", "fee", "isNoted",
-              "feeLevel", "ifBJ", "具体地点", "学员实际人数"]
+              "feeLevel", "ifBJ", "具体地点", "本所自编序号", "学员实际人数"]
     row = {"主办单位:": "物理所", "培训名称：": "光源班", "培训类别：": "专业技术研修班", "days": "3天",
            "classHour": 24, "attendantCount": 80, "fee": 10, "isNoted": 1, "feeLevel": 0, "ifBJ": 0,
-           "具体地点": "合肥", "学员实际人数": 75}
+           "具体地点": "合肥", "本所自编序号": 75, "学员实际人数": 70}
     intake = read_plans(write_xlsx(tmp_path / "p.xlsx", [row], header=header))
     f = intake.frame
     assert f["unit"][0] == "物理所" and f["train_name"][0] == "光源班"
     assert f["days"][0] == 3 and f["class_hours"][0] == 24 and f["is_noted"][0] is True
     assert f["fee_level"][0] == "处级及以下" and f["is_local"][0] is False
-    assert "学员实际人数" in f.columns and f["学员实际人数"][0] == "75"
-    assert intake.files["unknown_columns"][0] == "学员实际人数"
+    assert "本所自编序号" in f.columns and f["本所自编序号"][0] == "75"
+    assert intake.files["unknown_columns"][0] == "本所自编序号"
+    # a label of the platform's form that is deliberately not used is kept, but not reported as unknown
+    assert f["学员实际人数"][0] == "70"
 
 
 def test_roster_aliases_map_units_and_unknown_units_warn(tmp_path):
@@ -103,14 +105,21 @@ def test_roster_aliases_map_units_and_unknown_units_warn(tmp_path):
     assert intake.rows_accepted == 3  # a warning never drops a row
 
 
-def test_duplicates_are_flagged_not_dropped(tmp_path):
-    rows = [plan_row(), plan_row(培训名称="先进光源技术研修班 "), plan_row(培训名称="另一个班")]
+def test_duplicates_are_one_application_the_others_set_aside(tmp_path):
+    """议题 14.1: 「…（2023）」, 「…(2023) 」 and a repeated platform ID are one project, counted once."""
+    rows = [plan_row(ID=2300507, 培训名称="院机关财务管理培训班（2023）", 培训类别="管理类培训"),
+            plan_row(ID=2399507, 培训名称="院机关财务管理培训班(2023) ", 培训类别="管理类培训"),
+            plan_row(ID=2300507, 培训名称="院机关财务管理培训班（2023）", 培训类别="管理类培训"),
+            plan_row(培训名称="ＩＮＦＯ 院机关财务管理培训班（2023）", 培训类别="管理类培训"),
+            plan_row(培训名称="另一个班")]
     intake = read_plans(write_xlsx(tmp_path / "p.xlsx", rows))
-    assert intake.rows_accepted == 3
-    ids = intake.frame["app_id"].to_list()
-    assert len(set(ids)) == 3
-    assert intake.frame["duplicate_of"].to_list() == [None, ids[0], None]
-    assert intake.warnings.filter(pl.col("reason") == "I-DUPLICATE").height == 1
+    assert intake.rows_read == 5 and intake.rows_accepted == 3 and intake.rows_set_aside == 2
+    assert intake.frame["app_id"].to_list()[0] == "P2300507"
+    dups = intake.set_aside.filter(pl.col("reason") == "I-DUPLICATE")
+    assert sorted(dups["row"].to_list()) == [3, 4]
+    assert all("只保留那一行" in m and "第 2 行" in m for m in dups["message"])
+    # a case-folded, full-width variant with another word is a different title: kept
+    assert "ＩＮＦＯ 院机关财务管理培训班（2023）" in intake.frame["train_name"].to_list()
 
 
 def test_stable_ids_survive_a_fresh_export(tmp_path):

@@ -326,7 +326,7 @@ def test_parse_date_boundaries_accepted(raw: str, value: dt.date) -> None:
 @pytest.mark.parametrize(
     "raw",
     ["32873", "73416", "19891231", "21010101", "2023-02-30", "2023-02-29", "2023-13-01", "2023-00-10",
-     "2023-3/1", "2023年2月30日", "20230230", "0023-03-01", "2101-01-01", "23-3-1", "3/1/2023", "2023-03",
+     "2023-3/1", "2023年2月30日", "20230230", "0023-03-01", "2101-01-01", "23-3-1", "3/1/2023",
      "2023", "abc", "待定", "2023-03-01 到 2023-03-05", "4498", "449860", "44986.5.1", 3, -44986, True,
      float("nan"), 1e300],
 )
@@ -334,6 +334,14 @@ def test_parse_date_rejects(raw: object) -> None:
     with pytest.raises(ValueFormatError) as info:
         parse_date(raw)
     assert (info.value.code, info.value.expected) == ("I-DATE", EXPECTED_DATE)
+
+
+@pytest.mark.parametrize("raw", ["2023-03", "2024年4月", "2024年4月上旬", "２０２４年４月份"])
+def test_parse_date_month_only_says_what_to_write(raw: str) -> None:
+    with pytest.raises(ValueFormatError) as info:
+        parse_date(raw)
+    assert info.value.code == "I-DATE"
+    assert "具体到日的日期" in info.value.expected and "-01" in info.value.expected
 
 
 @given(st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 12, 31)))
@@ -529,7 +537,7 @@ def test_normalize_column_empty_and_all_null(kind: str) -> None:
 
 def test_normalize_column_rejects_unknown_kind() -> None:
     with pytest.raises(ValueError, match="unknown column kind"):
-        normalize_column(pl.Series("x", ["1"]), "money")  # type: ignore[arg-type]
+        normalize_column(pl.Series("x", ["1"]), "currency")  # type: ignore[arg-type]
 
 
 MIXED_CELLS = st.one_of(

@@ -24,7 +24,8 @@ FORMULA = '=HYPERLINK("http://example.invalid","点我")'
 @pytest.fixture(scope="module")
 def hostile_plans(tmp_path_factory) -> Path:
     """The sample year with hostile titles on applications that get chosen, as a unit would type them."""
-    from casplan.pipeline import run_year, sample_inputs
+    from casplan.pipeline import run_year
+    from conftest import sample_inputs
 
     chosen = run_year(sample_inputs(SAMPLES)).selection.chosen.sort("track", "id")
     targets = {}

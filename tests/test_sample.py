@@ -55,7 +55,7 @@ def _yes_no(frame: pl.DataFrame, labels: list[str]) -> pl.DataFrame:
 @pytest.fixture(scope="module")
 def plans(root: Path) -> pl.DataFrame:
     frame = pl.read_excel(root / "plans.xlsx", sheet_name="培训计划", infer_schema_length=None)
-    labels = {f.label: f.name for f in FIELDS}
+    labels = {f.label: f.name for f in FIELDS if f.label in frame.columns}
     frame = frame.rename(labels)
     return _yes_no(frame, ["is_noted", "apply_funding", "apply_support", "mohrss", "foreign_experts"])
 
@@ -63,7 +63,7 @@ def plans(root: Path) -> pl.DataFrame:
 @pytest.fixture(scope="module")
 def history(root: Path) -> pl.DataFrame:
     frame = pl.read_excel(root / "history.xlsx", sheet_name="往年项目", infer_schema_length=None)
-    frame = frame.rename({f.label: f.name for f in HISTORY_FIELDS})
+    frame = frame.rename({f.label: f.name for f in HISTORY_FIELDS if f.label in frame.columns})
     return _yes_no(frame, ["held", "funded", "implemented", "completed"])
 
 

@@ -7,7 +7,8 @@ import json
 import polars as pl
 import pytest
 
-from casplan.pipeline import assess, load, sample_inputs
+from casplan.pipeline import assess, load
+from conftest import sample_inputs
 
 RULE_PREFIX = {"R-PLACE": "PF-PLACE", "R-FEE": "PF-FEE", "R-HOURS": "PF-HOURS", "R-STAFF": "PF-STAFF",
                "R-TEXT": "PF-TEXT"}

@@ -628,11 +628,13 @@ def test_cli_flags_via_the_casplan_command(tmp_path, capsys):
     from casplan.cli import main
 
     path = _write(tmp_path / "scores.csv", _cli_frame())
-    assert main(["select", "--scores", str(path), "--no-one-per-unit", "--quota", "yanxiu=1", "--json"]) == 0
+    assert main(["select", "--scores", str(path), "--year", "2023", "--no-one-per-unit", "--quota", "yanxiu=1",
+                 "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert ("A1", "yanxiu") in {(r["id"], r["track"]) for r in data["selected"]}
     assert ("A3", "yanxiu") not in {(r["id"], r["track"]) for r in data["selected"]}
-    assert main(["select", "--scores", str(path), "--budget", "20", "--force-in", "A1", "--force-in", "A5"]) == 3
+    assert main(["select", "--scores", str(path), "--year", "2023", "--budget", "20", "--force-in", "A1",
+                 "--force-in", "A5"]) == 3
     captured = capsys.readouterr()
     assert "约束冲突：强制入选项目经费合计 35 万元，超过总额 20 万元（超 15 万元）" in captured.err
     assert "Traceback" not in captured.err
@@ -691,7 +693,8 @@ def test_select_pipeline_on_the_sample_year(capsys):
     from conftest import SAMPLES
 
     from casplan.cli import main
-    from casplan.pipeline import run_year, sample_inputs
+    from casplan.pipeline import run_year
+    from conftest import sample_inputs
 
     args = ["select", str(SAMPLES / "plans.xlsx"), "--history", str(SAMPLES / "history.xlsx"),
             "--roster", str(SAMPLES / "roster.xlsx"), "--reviews", str(SAMPLES / "reviews.csv"), "--json"]

@@ -8,7 +8,8 @@ import polars as pl
 import pytest
 
 from casplan.errors import InputError
-from casplan.pipeline import run_year, sample_inputs
+from casplan.pipeline import run_year
+from conftest import sample_inputs
 from casplan.whatif import Scenario, WhatIf
 
 
