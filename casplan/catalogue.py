@@ -184,7 +184,7 @@ ERROR_ADVICE: dict[str, tuple[str, str]] = {
                     "按消息中的位置（如 tracks[0].quota）改正政策文件，再用 casplan policy check 校验。"),
     "OverrideError": ("人工决定或评审文件写了不存在的申报编号、单位、类别、规则，或缺少理由、经办人",
                       "按消息改正人工决定文件；申报编号以报告和审查结果中显示的为准。"),
-    "SelectionError": ("遴选无法按要求求解", "按消息调整名额、经费或强制入选。"),
+    "SelectionError": ("遴选的约束无法同时满足（如强制入选超过名额或经费）", "按冲突说明调整名额、经费或强制入选。"),
     "ReportError": ("报告未能生成（笔记本某个单元出错、Chromium 缺失或超时）",
                     "上一次的成功报告保持不变；按消息处理后重新运行，仍失败的把消息交给维护人员。"),
 }
@@ -366,7 +366,8 @@ def render_markdown() -> str:
                     [(f"`{k}`", v, STATUS_ADVICE.get(k, "")) for k, v in STATUS_TEXT.items()]) + [""]
     lines += [f"## {number[len(STAGES) + 1]}、错误与命令的退出码", "",
               "命令出错时只打印一行中文说明（不打印程序内部的调用栈），并以非零的退出码结束；"
-              "定时任务据此判断是否成功。0 表示完成（即使有搁置的行），3 表示遴选约束无法同时满足，130 表示被中断。", ""]
+              "定时任务据此判断是否成功。每个命令的退出码都是这一张表：", ""]
+    lines += _table(["退出码", "含义"], sorted(errors.EXIT_CODES.items())) + ["", "各类错误的退出码：", ""]
     rows = []
     for name in errors.__all__:
         cls = getattr(errors, name)

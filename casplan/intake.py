@@ -6,7 +6,7 @@ normalised) or ``rejected`` (set aside, with each of its problems listed in
 Chinese message). Rows read = rows accepted + rows set aside, per file.
 
 >>> from casplan.intake import read_plans
->>> intake = read_plans(["data/samples/2023/plans.xlsx"])   # doctest: +SKIP
+>>> intake = read_plans(["导出/全院培训计划导出.xlsx"])   # doctest: +SKIP
 >>> intake.rows_read == intake.rows_accepted + intake.rows_set_aside   # doctest: +SKIP
 True
 """

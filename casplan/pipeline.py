@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from casplan.directions import Vocabulary
     from casplan.select import Selection, SelectOptions
 
-__all__ = ["Inputs", "Loaded", "Year", "load", "assess", "choose_policy", "omitted_inputs", "vocabulary_of", "match_directions",
+__all__ = ["Inputs", "Loaded", "Year", "load", "assess", "choose_policy", "omitted_inputs", "read_params", "inputs_from_params", "PARAMS_FILE_KEYS",
+           "vocabulary_of", "match_directions",
            "score_year", "select_options", "candidates_of", "run_year", "robustness_of"]
 
 
@@ -70,7 +71,7 @@ class Inputs:
             value = getattr(self, key)
             for p in (value if key == "plans" else (value,) if value else ()):
                 if not Path(p).exists():
-                    raise UnreadableFileError(f"找不到{labels[key]}文件 {p}，请检查路径是否正确", file=str(p))
+                    raise UnreadableFileError(f"找不到文件 {p}（{labels[key]}），请检查路径是否正确", file=str(p))
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,71 @@ def omitted_inputs(inputs: Inputs, policy: Policy) -> list[str]:
     if inputs.reviews is None:
         notes.append("未提供专家评审：得分只含评分准则，不含专家评审分")
     return notes
+
+
+PARAMS_INPUT_KEYS = ("plans", "history", "roster", "policy", "overrides", "reviews", "scenario")
+PARAMS_FILE_KEYS = ("year", *PARAMS_INPUT_KEYS, "robustness_draws", "include_contacts")
+_PARAM_TYPES = {"year": int, "robustness_draws": int, "include_contacts": bool}
+
+
+def read_params(path: str | os.PathLike) -> dict:
+    """A parameters file (the report's, the what-if's, the notebooks'): what to read, and the report's options.
+
+    Keys: :data:`PARAMS_FILE_KEYS`. Paths are relative to the file; several plans are a list (or
+    ``;``-separated). Unknown keys and ill-typed values are errors naming the file.
+    """
+    from casplan.io import read_yaml
+
+    raw = read_yaml(path)
+    if not isinstance(raw, dict):
+        raise InputError(f"参数文件 {path} 应为键值表（如 plans: 导出文件.xlsx）", file=str(path))
+    unknown = sorted(str(k) for k in raw if k not in PARAMS_FILE_KEYS)
+    if unknown:
+        raise InputError(f"参数文件 {path} 有未知的键「{'、'.join(unknown)}」（可用：{'、'.join(PARAMS_FILE_KEYS)}）",
+                         file=str(path))
+    base = Path(path).resolve().parent
+    params: dict = {}
+    for k, v in raw.items():
+        if k in PARAMS_INPUT_KEYS:
+            if isinstance(v, (list, tuple)):
+                v = ";".join(map(str, v))
+            if v is not None and not isinstance(v, str):
+                raise InputError(f"参数文件 {path}：「{k}」应为文件路径，实际为「{v}」", file=str(path))
+            if v:
+                v = ";".join(str((base / p) if not Path(p).is_absolute() else Path(p))
+                             for p in (x.strip() for x in v.split(";")) if p)
+            params[k] = v or ""
+        else:
+            params[k] = v
+    for key in ("year", "robustness_draws", "include_contacts"):
+        kind = _PARAM_TYPES[key]
+        value = params.get(key)
+        if value is not None and (not isinstance(value, kind) or (kind is int and isinstance(value, bool))):
+            want = "整数" if kind is int else "是/否（true/false）"
+            raise InputError(f"参数文件 {path}：「{key}」为「{value}」，应为{want}", file=str(path))
+    if params.get("robustness_draws") is not None and not 0 <= params["robustness_draws"] <= 100_000:
+        raise InputError(f"参数文件 {path}：robustness_draws 为 {params['robustness_draws']}，应在 0–100000 之间",
+                         file=str(path))
+    return {k: v for k, v in params.items() if v is not None}
+
+
+def inputs_from_params(path: str | os.PathLike) -> tuple[Inputs, dict]:
+    """The :class:`Inputs` a parameters file names, and the file's other settings (scenario, draws …).
+
+    Raises :class:`InputError` when the file names no plans.
+    """
+    params = read_params(path)
+    def split(key: str) -> list[str]:
+        return [p.strip() for p in str(params.get(key) or "").split(";") if p.strip()]
+
+    if not split("plans"):
+        raise InputError(f"参数文件 {path} 中没有 plans（培训计划导出文件）", file=str(path))
+    inputs = Inputs.of(split("plans"), history=params.get("history") or None, roster=params.get("roster") or None,
+                       policy=params.get("policy") or None, overrides=params.get("overrides") or None,
+                       reviews=params.get("reviews") or None, year=params.get("year") or None)
+    rest = {k: v for k, v in params.items() if k not in ("plans", "history", "roster", "policy", "overrides",
+                                                           "reviews", "year")}
+    return inputs, rest
 
 
 def assess(loaded: Loaded) -> Eligibility:

@@ -27,12 +27,13 @@ from pathlib import Path
 
 import polars as pl
 
-from casplan.errors import CasplanError, ReportError
+from casplan.errors import CasplanError, InputError, ReportError, UnreadableFileError
 from casplan.pipeline import Inputs, Year, robustness_of, run_year
 from casplan.scoring import Scores
 from casplan.select import Selection, SelectOptions
 
-__all__ = ["ReportData", "build", "package_versions", "workbook_sheets", "selection_record", "write_artifacts", "render_report",
+__all__ = ["ReportData", "build", "package_versions", "workbook_sheets", "selection_record", "write_artifacts",
+           "write_sources", "settle_params", "render_report",
            "PARAMETERS", "add_parser", "run"]
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,11 +41,12 @@ NOTEBOOK = ROOT / "notebooks" / "selection_report.ipynb"
 WORKBOOK = "遴选名单.xlsx"
 # The notebook's parameters and their types (the parameters cell holds the same typed literals).
 PARAMETERS: dict[str, type] = {
-    "year": int, "plans": str, "history": str, "roster": str, "policy": str, "overrides": str, "reviews": str,
-    "scenario": str, "output_dir": str, "previous_selection": str, "robustness_draws": int,
+    "year": int, "plans": str, "history": str, "roster": str, "policy": str, "policy_note": str, "overrides": str,
+    "reviews": str, "scenario": str, "output_dir": str, "previous_selection": str, "robustness_draws": int,
     "include_contacts": bool,
 }
-_INPUT_KEYS = ("plans", "history", "roster", "policy", "overrides", "reviews", "scenario")
+
+from casplan.pipeline import PARAMS_INPUT_KEYS as _INPUT_KEYS  # noqa: E402
 _CONTACTS = ("contact", "contact_phone", "contact_email")
 
 
@@ -60,6 +62,7 @@ class ReportData:
     selection: Selection
     robustness: pl.DataFrame | None = None
     notes: tuple[str, ...] = field(default=())
+    sources: tuple = field(default=())
 
 
 def _paths(text: str) -> list[str]:
@@ -67,20 +70,30 @@ def _paths(text: str) -> list[str]:
 
 
 def build(*, plans: str, history: str = "", roster: str = "", policy: str = "", overrides: str = "",
-          reviews: str = "", scenario: str = "", robustness_draws: int = 500) -> ReportData:
-    """Run the chain for the report (paths as the notebook's parameters: ``;`` separates several plans)."""
+          reviews: str = "", scenario: str = "", robustness_draws: int = 500, year: int = 0,
+          policy_note: str = "") -> ReportData:
+    """Run the chain for the report (paths as the notebook's parameters: ``;`` separates several plans).
+
+    Exactly the files named are read; an empty parameter is an input that was not given, and the
+    report says so (``notes``). ``sources`` lists every file read, with the SHA-256 of its bytes.
+    """
+    if not _paths(plans):
+        raise ReportError("请给出培训计划导出文件（参数 plans）")
     inputs = Inputs.of(_paths(plans), history=history or None, roster=roster or None, policy=policy or None,
-                       overrides=overrides or None, reviews=reviews or None)
-    year = run_year(inputs)
-    if year.loaded.errors:
-        raise year.loaded.errors[0]
-    name, scores, cands, options, selection = "政策文件（基线）", year.scores, year.candidates, year.options, year.selection
+                       overrides=overrides or None, reviews=reviews or None, year=year or None)
+    year_ = run_year(inputs)
+    if year_.loaded.errors:
+        raise year_.loaded.errors[0]
+    name, scores, cands, options, selection = "政策文件（基线）", year_.scores, year_.candidates, year_.options, year_.selection
     weights = None
+    sources = list(year_.loaded.sources)
     if scenario:
         from casplan.whatif import Scenario, WhatIf
 
-        whatif = WhatIf(year)
-        outcome = whatif.evaluate(Scenario.load(scenario, policy=year.loaded.policy))
+        whatif = WhatIf(year_)
+        chosen, scenario_source = Scenario.load_source(scenario, policy=year_.loaded.policy)
+        sources.append(scenario_source)
+        outcome = whatif.evaluate(chosen)
         name, scores, cands, options, selection = (f"情景「{outcome.scenario.name}」", outcome.scores,
                                                    outcome.candidates, outcome.options, outcome.selection)
         weights = outcome.scenario.weights
@@ -88,11 +101,12 @@ def build(*, plans: str, history: str = "", roster: str = "", policy: str = "", 
     if robustness_draws > 0 and selection.ok:
         from casplan.pipeline import Year as _Year
 
-        view = _Year(loaded=year.loaded, eligibility=year.eligibility, matches=year.matches, scores=scores,
+        view = _Year(loaded=year_.loaded, eligibility=year_.eligibility, matches=year_.matches, scores=scores,
                      candidates=cands, options=options, selection=selection)
         robust = robustness_of(view, n=robustness_draws, weights=weights)
-    return ReportData(year=year, scenario_name=name, scores=scores, candidates=cands, options=options,
-                      selection=selection, robustness=robust)
+    notes = ([policy_note] if policy_note else []) + list(year_.loaded.notes)
+    return ReportData(year=year_, scenario_name=name, scores=scores, candidates=cands, options=options,
+                      selection=selection, robustness=robust, notes=tuple(notes), sources=tuple(sources))
 
 
 def selection_record(data: ReportData) -> dict:
@@ -142,15 +156,34 @@ def write_artifacts(data: ReportData, out_dir: str | os.PathLike, *, include_con
     return written
 
 
+def write_sources(data: ReportData, out_dir: str | os.PathLike) -> Path:
+    """``sources.json``: every file the report read, with the SHA-256 of the bytes read (the manifest's inputs)."""
+    from casplan.io import write_text_atomic
+
+    sources = json.dumps([s.to_dict() for s in data.sources], ensure_ascii=False, indent=2)
+    return write_text_atomic(Path(out_dir) / "sources.json", sources + "\n")
+
+
 # --- rendering ---------------------------------------------------------------------------------
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-    for f in files:
-        digest.update(str(f.relative_to(path) if path.is_dir() else f.name).encode())
-        digest.update(f.read_bytes())
-    return digest.hexdigest()
+def _file_hashes(params: dict) -> dict[str, str]:
+    """``kind:path`` → plain SHA-256 of every file the parameters name (folders: each table file in them)."""
+    from casplan.io import expand_paths, read_source
+
+    from casplan.policy import load_policy
+
+    hashes: dict[str, str] = {}
+    for key in _INPUT_KEYS:
+        for raw in _paths(str(params.get(key) or "")):
+            p = Path(raw)
+            files = expand_paths([p]) if p.is_dir() else [p]
+            for f in files:
+                _, source = read_source(f, kind=key)
+                hashes[f"{key}:{source.path}"] = source.sha256
+    if params.get("policy"):
+        for source in load_policy(params["policy"]).sources[1:]:  # the vocabulary the policy names
+            hashes[f"{source.kind}:{source.path}"] = source.sha256
+    return hashes
 
 
 _PACKAGES = ("casplan", "polars", "pandas", "pandera", "scipy", "plotly", "papermill", "nbconvert", "fastexcel",
@@ -168,44 +201,61 @@ def package_versions(packages: tuple[str, ...] = _PACKAGES) -> dict[str, str]:
     return out
 
 
-def _fingerprint(params: dict) -> tuple[str, dict[str, str]]:
-    """A hash of every input file, the policy and the parameters that change the result."""
-    from casplan.policy import default_policy_path, load_policy
-
-    hashes: dict[str, str] = {}
-    for key in _INPUT_KEYS:
-        for raw in _paths(str(params.get(key) or "")):
-            p = Path(raw)
-            if not p.exists():
-                raise ReportError(f"找不到输入文件 {p}（参数 {key}）")
-            hashes[f"{key}:{p}"] = _sha256(p)
-    policy_path = Path(params["policy"]) if params.get("policy") else default_policy_path(int(params["year"]))
-    hashes[f"policy:{policy_path}"] = _sha256(policy_path)
-    vocab = load_policy(policy_path).directions_path()
-    hashes[f"directions:{vocab}"] = _sha256(vocab)
-    digest = hashlib.sha256(json.dumps(
-        {"files": hashes, "params": {k: params[k] for k in sorted(params) if k not in ("output_dir",
-                                                                                      "previous_selection")}},
-        sort_keys=True, ensure_ascii=False).encode())
-    return digest.hexdigest(), hashes
+def _fingerprint(params: dict, hashes: dict[str, str]) -> str:
+    """A hash of the files read (their own SHA-256) and the parameters that change the result."""
+    keep = {k: params[k] for k in sorted(params) if k not in ("output_dir", "previous_selection")}
+    return hashlib.sha256(json.dumps({"files": hashes, "params": keep}, sort_keys=True,
+                                     ensure_ascii=False).encode()).hexdigest()
 
 
-def _pdf(html: Path, pdf: Path, *, timeout: int = 120) -> None:
+def _chromium() -> str:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if not chromium:
         raise ReportError("生成 PDF 需要 Chromium（Debian 软件包 chromium），请先运行 make report 安装")
-    cmd = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-           "--disable-component-update", "--disable-sync", "--no-first-run", "--no-pdf-header-footer",
-           "--run-all-compositor-stages-before-draw", "--virtual-time-budget=15000",
-           f"--user-data-dir={pdf.parent / '.chromium'}", f"--print-to-pdf={pdf}", html.resolve().as_uri()]
+    return chromium
+
+
+_CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-extensions",
+                  "--disable-default-apps", "--mute-audio"]
+
+
+def _pdf(html: Path, pdf: Path, *, timeout: int = 120) -> None:
+    """Print ``html`` to ``pdf`` in headless Chromium driven by Playwright.
+
+    JavaScript dialogs (an ``alert`` smuggled into a title) are dismissed at once, requests that
+    leave the machine are refused, and the whole print has a time budget; a failure names its cause.
+    """
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import sync_playwright
+
+    chromium = _chromium()
+    dialogs: list[str] = []
     try:
-        subprocess.run(cmd, check=True, capture_output=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        raise ReportError(f"Chromium 生成 PDF 超过 {timeout} 秒未完成") from None
-    except subprocess.CalledProcessError as exc:
-        raise ReportError(f"Chromium 生成 PDF 失败：{exc.stderr.decode(errors='replace')[-300:]}") from None
-    finally:
-        shutil.rmtree(pdf.parent / ".chromium", ignore_errors=True)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, args=_CHROMIUM_ARGS, timeout=timeout * 1000)
+            try:
+                page = browser.new_page()
+                page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+                page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("file:", "data:"))
+                           else route.abort())
+                page.set_default_timeout(timeout * 1000)
+                page.goto(html.resolve().as_uri(), wait_until="load")
+                page.wait_for_function("() => !document.querySelector('.plotly-graph-div') || "
+                                       "[...document.querySelectorAll('.plotly-graph-div')].every(d => d._fullLayout)",
+                                       timeout=timeout * 1000)
+                page.emulate_media(media="print")
+                page.pdf(path=str(pdf), format="A4", landscape=True, print_background=True,
+                         margin={"top": "10mm", "bottom": "10mm", "left": "10mm", "right": "10mm"})
+            finally:
+                browser.close()
+    except PlaywrightError as exc:
+        text = str(exc).splitlines()[0][:300]
+        if "Timeout" in text:
+            raise ReportError(f"Chromium 生成 PDF 超过 {timeout} 秒未完成") from None
+        raise ReportError(f"Chromium 生成 PDF 失败：{text}") from None
+    if dialogs:
+        raise ReportError(f"报告页面试图弹出对话框（{dialogs[0][:60]}），说明输入中有脚本未被转义；已拒绝生成 PDF")
     if not pdf.exists() or pdf.stat().st_size == 0:
         raise ReportError("Chromium 没有生成 PDF")
 
@@ -238,152 +288,245 @@ def _sweep(year_dir: Path) -> None:
             link.unlink(missing_ok=True)
 
 
-def _swap_latest(year_dir: Path, run_name: str) -> None:
+def _swap_latest(year_dir: Path, run_name: str) -> str | None:
+    """Point ``latest`` at the run (an atomic rename of a new symlink); a real folder there is moved aside."""
+    latest = year_dir / "latest"
+    note = None
+    if latest.exists() and not latest.is_symlink():
+        aside = year_dir / f"latest-备份-{dt.datetime.now():%Y%m%d-%H%M%S-%f}"
+        os.rename(latest, aside)
+        note = (f"{latest} 是一个真实的文件夹（不是指向某次结果的链接，多为备份恢复时复制出来的），"
+                f"已改名为 {aside.name} 保留")
     tmp = year_dir / f".latest-{os.getpid()}"
     tmp.unlink(missing_ok=True)
     os.symlink(run_name, tmp)
-    os.replace(tmp, year_dir / "latest")
+    os.replace(tmp, latest)
+    return note
+
+
+class _YearLock:
+    """One report at a time per year folder: an exclusive ``flock`` on the folder itself.
+
+    A second run waits (saying who holds the lock: the process of the ``.tmp-<run>-<pid>`` folder)
+    up to ``wait`` seconds, then gives up with a message.
+    """
+
+    def __init__(self, year_dir: Path, *, wait: float = 900.0, progress: bool = True) -> None:
+        self.year_dir, self.wait, self.progress, self.fd = year_dir, wait, progress, None
+
+    def __enter__(self) -> "_YearLock":
+        import fcntl
+
+        self.fd = os.open(self.year_dir, os.O_RDONLY)
+        started = time.monotonic()
+        told = False
+        while True:
+            try:
+                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return self
+            except BlockingIOError:
+                holder = next((p.name.rsplit("-", 1)[-1] for p in self.year_dir.glob(".tmp-*-*")), None)
+                who = f"进程 {holder}" if holder else "另一个进程"
+                if time.monotonic() - started > self.wait:
+                    os.close(self.fd)
+                    raise ReportError(f"{self.year_dir} 正由{who}生成报告，等待 {self.wait:.0f} 秒后仍未结束；请稍后再试") from None
+                if self.progress and not told:
+                    print(f"{self.year_dir} 正由{who}生成报告，等它结束后再开始……", file=sys.stderr)
+                    told = True
+                time.sleep(0.5)
+
+    def __exit__(self, *exc: object) -> None:
+        import fcntl
+
+        if self.fd is not None:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+
+
+def _run_name(year_dir: Path) -> str:
+    """A run id no other run has, even one started in the same second: time to the microsecond."""
+    while True:
+        name = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        if not (year_dir / name).exists():
+            return name
+
+
+def _kernel_error(exc: Exception) -> CasplanError:
+    """The Chinese error of a failed notebook cell, with the exit code of the error it raised."""
+    from casplan import errors
+
+    ename = getattr(exc, "ename", "")
+    kind = getattr(errors, ename, None)
+    message = f"{getattr(exc, 'evalue', exc)}"
+    if isinstance(kind, type) and issubclass(kind, CasplanError) and kind is not ReportError:
+        err = kind(message)
+        return err
+    return ReportError(f"报告笔记本第 {getattr(exc, 'exec_count', '?')} 个单元出错：{ename}: {message}")
 
 
 def render_report(params: dict, *, out_root: str | os.PathLike = "reports", if_changed: bool = False,
                   timeout: int = 600, progress: bool = True, notebook: Path = NOTEBOOK) -> Path | None:
-    """Render the report into ``out_root/<year>/<run>/``; return the run folder (None when unchanged)."""
+    """Render the report into ``out_root/<year>/<run>/``; return the run folder (None when unchanged).
+
+    ``params`` names every input (an omitted one is none); ``year`` and ``policy`` are settled here
+    from the data when not given (:func:`settle_params`).
+    """
     from casplan.render import html_from_notebook
 
     started = time.perf_counter()
-    params = {k: params[k] for k in PARAMETERS if k in params}
-    for key in ("plans", "history", "roster", "policy", "overrides", "reviews", "scenario"):
-        if params.get(key):
-            params[key] = ";".join(str(Path(p).resolve()) for p in _paths(str(params[key])))
-    fingerprint, hashes = _fingerprint(params)
+    params = settle_params({k: params[k] for k in PARAMETERS if k in params})
+    hashes = _file_hashes(params)
+    fingerprint = _fingerprint(params, hashes)
     year_dir = Path(out_root) / str(params["year"])
-    latest = year_dir / "latest"
-    if if_changed and latest.exists():
-        try:
-            last = json.loads((latest / "manifest.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            last = {}
-        if last.get("fingerprint") == fingerprint:
-            print(f"输入文件、政策与参数自上次生成（{latest.resolve().name}）以来没有变化，未重新生成")
-            return None
-    year_dir.mkdir(parents=True, exist_ok=True)
-    _sweep(year_dir)
-    run_name = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    while (year_dir / run_name).exists():
-        run_name += "x"
-    tmp = year_dir / f".tmp-{run_name}-{os.getpid()}"
-    tmp.mkdir()
-    timings: dict[str, float] = {}
     try:
-        previous = (latest / "selection.json") if latest.exists() else None
-        nb_params = {**params, "output_dir": str(tmp.resolve()),
-                     "previous_selection": str(previous.resolve()) if previous else ""}
-        import papermill as pm
+        year_dir.mkdir(parents=True, exist_ok=True)
+        probe = year_dir / f".probe-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        from casplan.io import _os_reason
 
-        t = time.perf_counter()
+        raise UnreadableFileError(f"无法写入报告目录 {year_dir}：{_os_reason(exc)}", file=str(year_dir)) from None
+    latest = year_dir / "latest"
+    with _YearLock(year_dir, progress=progress):
+        if if_changed and latest.exists():
+            try:
+                last = json.loads((latest / "manifest.json").read_text(encoding="utf-8"))
+            except (OSError, ValueError, RecursionError):
+                last = {}
+            if isinstance(last, dict) and last.get("fingerprint") == fingerprint:
+                if progress:
+                    print(f"输入文件、政策与参数自上次生成（{latest.resolve().name}）以来没有变化，未重新生成")
+                return None
+        _sweep(year_dir)
+        run_name = _run_name(year_dir)
+        tmp = year_dir / f".tmp-{run_name}-{os.getpid()}"
+        tmp.mkdir()
+        timings: dict[str, float] = {}
         try:
-            pm.execute_notebook(str(notebook), str(tmp / "report.ipynb"), parameters=nb_params,
-                                cwd=str(notebook.parent), execution_timeout=timeout, progress_bar=progress,
-                                kernel_name="python3")
-        except pm.PapermillExecutionError as exc:
-            raise ReportError(f"报告笔记本第 {exc.exec_count} 个单元出错：{exc.ename}: {exc.evalue}") from None
-        except Exception as exc:  # kernel died, cell timeout, kernel missing …
-            raise ReportError(f"报告笔记本未能运行完（{type(exc).__name__}: {exc}）") from None
-        timings["papermill_s"] = round(time.perf_counter() - t, 2)
-        t = time.perf_counter()
-        html = tmp / "report.html"
-        html.write_text(html_from_notebook(tmp / "report.ipynb", title=f"{params['year']}年度院级资助项目遴选报告"),
-                        encoding="utf-8")
-        timings["html_s"] = round(time.perf_counter() - t, 2)
-        t = time.perf_counter()
-        _pdf(html, tmp / "report.pdf")
-        timings["pdf_s"] = round(time.perf_counter() - t, 2)
-        for needed in (WORKBOOK, "selection.json"):
-            if not (tmp / needed).exists():
-                raise ReportError(f"报告笔记本没有写出 {needed}")
-        diff = _diff(previous.resolve() if previous else None, tmp / "selection.json")
-        (tmp / "diff.json").write_text(json.dumps(diff, ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8")
-        record = json.loads((tmp / "selection.json").read_text(encoding="utf-8"))
-        timings["total_s"] = round(time.perf_counter() - started, 2)
-        manifest = {
-            "run": run_name, "created": dt.datetime.now().isoformat(timespec="seconds"), "fingerprint": fingerprint,
-            "inputs": hashes, "parameters": {k: v for k, v in params.items()},
-            "versions": package_versions(), "solver": {"status": record["status"], "objective": record["objective"]},
-            "timings": timings, "files": sorted(p.name for p in tmp.iterdir() if not p.name.startswith(".")),
-        }
-        (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
-        os.rename(tmp, year_dir / run_name)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    _swap_latest(year_dir, run_name)
+            previous = (latest / "selection.json") if (latest / "selection.json").is_file() else None
+            nb_params = {**params, "output_dir": str(tmp.resolve()),
+                         "previous_selection": str(previous.resolve()) if previous else ""}
+            import papermill as pm
+
+            t = time.perf_counter()
+            try:
+                pm.execute_notebook(str(notebook), str(tmp / "report.ipynb"), parameters=nb_params,
+                                    cwd=str(notebook.parent), execution_timeout=timeout, progress_bar=progress,
+                                    kernel_name="python3")
+            except pm.PapermillExecutionError as exc:
+                raise _kernel_error(exc) from None
+            except Exception as exc:  # kernel died, cell timeout, kernel missing …
+                raise ReportError(f"报告笔记本未能运行完（{type(exc).__name__}: {str(exc)[:300]}）") from None
+            timings["papermill_s"] = round(time.perf_counter() - t, 2)
+            t = time.perf_counter()
+            html = tmp / "report.html"
+            html.write_text(html_from_notebook(tmp / "report.ipynb", title=f"{params['year']}年度院级资助项目遴选报告"),
+                            encoding="utf-8")
+            timings["html_s"] = round(time.perf_counter() - t, 2)
+            t = time.perf_counter()
+            _pdf(html, tmp / "report.pdf")
+            timings["pdf_s"] = round(time.perf_counter() - t, 2)
+            for needed in (WORKBOOK, "selection.json", "sources.json"):
+                if not (tmp / needed).exists():
+                    raise ReportError(f"报告笔记本没有写出 {needed}")
+            diff = _diff(previous.resolve() if previous else None, tmp / "selection.json")
+            (tmp / "diff.json").write_text(json.dumps(diff, ensure_ascii=False, indent=2, sort_keys=True),
+                                           encoding="utf-8")
+            record = json.loads((tmp / "selection.json").read_text(encoding="utf-8"))
+            sources = json.loads((tmp / "sources.json").read_text(encoding="utf-8"))
+            read = {f"{s['kind']}:{s['path']}": s["sha256"] for s in sources}
+            timings["total_s"] = round(time.perf_counter() - started, 2)
+            manifest = {
+                "run": run_name, "created": dt.datetime.now().isoformat(timespec="seconds"),
+                "fingerprint": _fingerprint(params, {k: v for k, v in read.items()
+                                                     if k.split(":", 1)[0] in (*_INPUT_KEYS, "directions")}),
+                "inputs": read, "sources": sources, "parameters": {k: v for k, v in params.items()},
+                "versions": package_versions(), "solver": {"status": record["status"], "objective": record["objective"]},
+                "timings": timings, "files": sorted(p.name for p in tmp.iterdir() if not p.name.startswith(".")),
+            }
+            (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+            os.rename(tmp, year_dir / run_name)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        note = _swap_latest(year_dir, run_name)
+    if note:
+        print(f"说明：{note}", file=sys.stderr)
     if progress:
         print(f"已生成 {year_dir / run_name}（{timings['total_s']:.1f} 秒）；latest 已指向该次结果")
     return year_dir / run_name
 
 
+def settle_params(params: dict) -> dict:
+    """Absolute paths; the year and the policy settled from the data when not given.
+
+    Raises (before any notebook runs) for a path that does not exist, a policy of another year than
+    the data, or a year without a policy: the analyst's one Chinese line, exit 2.
+    """
+    from casplan.intake import read_plans_raw
+    from casplan.pipeline import Inputs, choose_policy
+
+    params = dict(params)
+    for key in _INPUT_KEYS:
+        if params.get(key):
+            params[key] = ";".join(str(Path(p).resolve()) for p in _paths(str(params[key])))
+    if not _paths(str(params.get("plans") or "")):
+        raise InputError("请用 --plans 或参数文件给出培训计划导出文件")
+    year = int(params.get("year") or 0) or None
+    inputs = Inputs.of(_paths(params["plans"]), history=params.get("history") or None,
+                       roster=params.get("roster") or None, policy=params.get("policy") or None,
+                       overrides=params.get("overrides") or None, reviews=params.get("reviews") or None, year=year)
+    inputs.check_paths()
+    if params.get("scenario") and not Path(params["scenario"]).exists():
+        raise UnreadableFileError(f"找不到情景文件 {params['scenario']}，请检查路径是否正确", file=params["scenario"])
+    raw = read_plans_raw(list(inputs.plans))
+    if raw.errors and not raw.frame.height:
+        raise raw.errors[0]
+    policy, how = choose_policy(inputs, raw)
+    params["year"] = policy.year
+    if not params.get("policy"):
+        params["policy"] = str(Path(policy.source).resolve())
+        params["policy_note"] = how or ""
+    return params
+
+
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("report", help="生成正式遴选报告（HTML、PDF、xlsx 名单、清单文件）")
-    p.add_argument("--params", help="参数文件（YAML，键同报告笔记本的参数）")
-    p.add_argument("--plans", nargs="+", help="培训计划导出文件或文件夹")
-    for key, label in (("history", "往年项目"), ("roster", "单位名册"), ("policy", "政策文件"),
+    p = subparsers.add_parser("report", help="生成正式遴选报告（HTML、PDF、xlsx 名单、清单文件）",
+                              description="用 papermill 运行报告笔记本，生成 HTML、PDF、xlsx 名单和清单文件。"
+                                          "只读取给出的文件：没给的输入即为“未提供”，报告首页写明。")
+    p.add_argument("--params", metavar="文件", help="参数文件（YAML：plans、history、roster、policy、overrides、"
+                                                  "reviews、scenario、year、robustness_draws、include_contacts）")
+    p.add_argument("--plans", nargs="+", metavar="导出文件", help="培训计划导出文件或文件夹")
+    for key, label in (("history", "往年项目"), ("roster", "单位名册"), ("policy", "政策文件（不给则按导出的培训年度）"),
                        ("overrides", "人工决定"), ("reviews", "专家评审"), ("scenario", "情景文件")):
-        p.add_argument(f"--{key}", help=label)
-    p.add_argument("--year", type=int, help="计划年度（缺省取政策文件的年度）")
-    p.add_argument("--robustness-draws", type=int, help="稳健性分析的扰动次数（缺省 500）")
+        p.add_argument(f"--{key}", metavar="文件", help=label)
+    p.add_argument("--year", type=int, metavar="年度", help="计划年度（不给则取导出的培训年度）")
+    p.add_argument("--robustness-draws", type=int, metavar="次数", help="稳健性分析的扰动次数（缺省 500）")
     p.add_argument("--include-contacts", action="store_true", help="在 xlsx 名单中包含联系人信息（仅供内部使用）")
-    p.add_argument("--out", default="reports", help="输出根目录（缺省 reports/）")
+    p.add_argument("--out", default="reports", metavar="目录", help="输出根目录（缺省 reports/）")
     p.add_argument("--if-changed", action="store_true", help="输入与政策未变化时不重新生成")
-    p.add_argument("--timeout", type=int, default=600, help="每个单元的执行时限（秒）")
+    p.add_argument("--timeout", type=int, default=600, metavar="秒", help="每个单元的执行时限（秒）")
     p.set_defaults(run=run)
 
 
 def _params_from_args(args: argparse.Namespace) -> dict:
-    params: dict = {}
-    if args.params:
-        from casplan.io import read_yaml
+    from casplan.pipeline import read_params
 
-        raw = read_yaml(args.params)
-        if not isinstance(raw, dict):
-            raise ReportError(f"参数文件 {args.params} 应为键值表")
-        unknown = sorted(set(raw) - set(PARAMETERS))
-        if unknown:
-            raise ReportError(f"参数文件 {args.params} 有未知的键「{'、'.join(unknown)}」（可用：{'、'.join(PARAMETERS)}）")
-        base = Path(args.params).resolve().parent
-        for k, v in raw.items():
-            if k in _INPUT_KEYS and isinstance(v, (list, tuple)):
-                v = ";".join(map(str, v))
-            if k in _INPUT_KEYS and v:
-                v = ";".join(str((base / p) if not Path(p).is_absolute() else Path(p)) for p in _paths(str(v)))
-            params[k] = v
+    params: dict = read_params(args.params) if args.params else {}
     if args.plans:
         params["plans"] = ";".join(args.plans)
     for key in ("history", "roster", "policy", "overrides", "reviews", "scenario"):
         if getattr(args, key):
             params[key] = getattr(args, key)
     if args.robustness_draws is not None:
+        if not 0 <= args.robustness_draws <= 100_000:
+            raise InputError(f"--robustness-draws 为 {args.robustness_draws}，应在 0–100000 之间")
         params["robustness_draws"] = args.robustness_draws
     if args.include_contacts:
         params["include_contacts"] = True
-    if not params.get("plans"):
-        raise ReportError("请用 --plans 或参数文件给出培训计划导出文件")
     if args.year is not None:
         params["year"] = args.year
-    from casplan.policy import default_policy_path, load_policy
-
-    if not params.get("policy"):
-        wanted = int(params.get("year", 2023))
-        path = default_policy_path(wanted)
-        if not path.exists():
-            raise ReportError(f"没有 {wanted} 年度的内置政策文件，请用 --policy 指定当年的政策文件")
-        params["policy"] = str(path)
-    policy_year = load_policy(params["policy"]).year
-    params.setdefault("year", policy_year)
-    if int(params["year"]) != policy_year:
-        raise ReportError(f"参数年度 {params['year']} 与政策文件的年度 {policy_year} 不一致")
-    for key, kind in PARAMETERS.items():
-        if key in params and kind is not str and not isinstance(params[key], kind):
-            raise ReportError(f"参数「{key}」为「{params[key]}」，应为{'整数' if kind is int else '是/否（true/false）'}")
     return params
 
 

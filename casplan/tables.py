@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import polars as pl
 
-__all__ = ["files_table", "set_aside_table", "counts_by", "styled", "FILE_LABELS", "PROBLEM_LABELS"]
+__all__ = ["files_table", "set_aside_table", "counts_by", "styled", "escape", "FILE_LABELS", "PROBLEM_LABELS"]
 
 FILE_LABELS = {
     "file": "文件", "sheet": "工作表", "header_row": "表头行", "rows_read": "读取行数",
@@ -19,6 +19,23 @@ PROBLEM_LABELS = {
     "file": "文件", "sheet": "工作表", "row": "行号", "column": "列", "value": "原值", "reason": "原因代码",
     "message": "说明",
 }
+
+
+_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[](){}#|!~"})
+
+
+def escape(text: object) -> str:
+    r"""Text from a file, safe inside the report's Markdown: HTML inert, Markdown syntax literal.
+
+    Every text that comes from an input (scenario names and notes, decision reasons and authors,
+    unit and training names) goes through here before it is shown as Markdown.
+
+    >>> escape("<script>alert(1)</script>[点我](javascript:alert(2))")
+    '&lt;script&gt;alert\\(1\\)&lt;/script&gt;\\[点我\\]\\(javascript:alert\\(2\\)\\)'
+    """
+    import html
+
+    return html.escape(str(text), quote=False).translate(_MARKDOWN_SPECIAL)
 
 
 def files_table(files: pl.DataFrame) -> pl.DataFrame:

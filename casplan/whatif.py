@@ -132,9 +132,15 @@ class Scenario:
 
     @classmethod
     def load(cls, path: str | Path, *, policy: Policy) -> "Scenario":
-        from casplan.io import read_yaml
+        return cls.load_source(path, policy=policy)[0]
 
-        return cls.from_dict(read_yaml(path), policy=policy, source=str(path))
+    @classmethod
+    def load_source(cls, path: str | Path, *, policy: Policy):
+        """The scenario of a YAML file and the :class:`casplan.io.Source` read."""
+        from casplan.io import read_yaml_source
+
+        data, source = read_yaml_source(path, kind="scenario")
+        return cls.from_dict(data, policy=policy, source=str(path)), source
 
 
 @dataclass(frozen=True)

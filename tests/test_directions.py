@@ -465,7 +465,7 @@ def test_cli_missing_file_bad_track_bad_policy(tmp_path, capsys):
     code, _, err = cli(["--file", str(tmp_path / "none.csv")], capsys)
     assert code == 2 and "找不到文件" in err
     code, _, err = cli(["碳中和", "--track", "foo"], capsys)
-    assert code == 2 and "没有类别「foo」" in err
+    assert code == 2 and "未知的类别「foo」" in err
     bad = tmp_path / "bad.yaml"
     bad.write_text("directions: {}\n", encoding="utf-8")
     code, _, err = cli(["碳中和", "--policy-directions", str(bad)], capsys)

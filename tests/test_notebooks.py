@@ -19,7 +19,11 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 def test_notebook_runs_top_to_bottom(notebook, tmp_path):
     from conftest import SAMPLES
 
-    html = render_notebook(notebook, tmp_path / f"{notebook.stem}.html", parameters={"samples_dir": str(SAMPLES)},
+    parameters = ({"plans": str(SAMPLES / "plans.xlsx"), "history": str(SAMPLES / "history.xlsx"),
+                   "roster": str(SAMPLES / "roster.xlsx"), "reviews": str(SAMPLES / "reviews.csv"),
+                   "robustness_draws": 50}
+                  if notebook.stem == "selection_report" else {"params_file": str(SAMPLES / "report-params.yaml")})
+    html = render_notebook(notebook, tmp_path / f"{notebook.stem}.html", parameters=parameters,
                            timeout=300, progress=False)
     text = html.read_text(encoding="utf-8")
     assert '<html lang="zh-CN">' in text

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from conftest import SAMPLES, write_xlsx
 
-from casplan.errors import ReportError
+from casplan.errors import CasplanError, ReportError
 from casplan.report import WORKBOOK, render_report
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -150,10 +150,18 @@ def test_if_changed_renders_nothing_new(rendered):
 def test_a_failed_run_leaves_the_last_good_report(rendered, tmp_path):
     root, run, params = rendered
     empty = tmp_path / "plans.xlsx"
-    empty.write_bytes(b"")  # exists (so the run starts) but cannot be read: the notebook fails midway
+    empty.write_bytes(b"")  # exists, but cannot be read: refused before the notebook starts (exit 2)
     before = sorted(p.name for p in (root / "2023").iterdir())
-    with pytest.raises(ReportError, match="文件为空"):
+    with pytest.raises(CasplanError, match="文件为空") as info:
         render_report({**params, "plans": str(empty)}, out_root=root, progress=False)
+    assert info.value.exit_code == 2
+    assert sorted(p.name for p in (root / "2023").iterdir()) == before
+    # a scenario the notebook refuses midway (its own cell raises): the same, and the input's exit code
+    bad = tmp_path / "情景.yaml"
+    bad.write_text("name: 试算\nquotas: {不存在的类别: 3}\n", encoding="utf-8")
+    with pytest.raises(CasplanError, match="不存在的类别") as info:
+        render_report({**params, "scenario": str(bad)}, out_root=root, progress=False)
+    assert info.value.exit_code == 2
     assert sorted(p.name for p in (root / "2023").iterdir()) == before
     assert (root / "2023" / "latest").resolve() == run.resolve()
 
