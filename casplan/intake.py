@@ -590,7 +590,7 @@ def _resolve_units(frame: pl.DataFrame, roster: pl.DataFrame | None, policy: "Po
         file, sheet, row = first_row[w]
         n = counts[w]
         rows_text = f"（共 {n} 行）" if n > 1 else ""
-        place = describe_place(file, sheet, row, "单位名称")
+        place = describe_place(file, sheet, row) + "单位名称"
         if r.how == "similar":
             warnings.append((file, sheet, row, "单位名称", w, "I-UNIT-SIMILAR",
                              f"{place}「{w}」{rows_text}按名称相似度 {r.similarity:.2f} 认作名册中的「{r.unit}」；"
@@ -631,12 +631,12 @@ def _year_problems(frame: pl.DataFrame, policy: "Policy") -> list[tuple[int, str
     for i, row in enumerate(frame.select(cols).iter_rows(named=True)):
         y = row.get("year")
         if y is not None and y != year:
-            out.append((i, "year", "I-YEAR", f"{year}（本次遴选的计划年度；{y} 年度的计划不参加本年度审查）"))
+            out.append((i, "year", "I-YEAR", f" {year}（本次遴选的计划年度；{y} 年度的计划不参加本年度审查）"))
             continue
         s, e, d = row.get("start_date"), row.get("end_date"), row.get("days")
         for col, day in (("start_date", s), ("end_date", e)):
             if day is not None and not (first <= day <= last):
-                out.append((i, col, "I-DATE-YEAR", f"{year} 年度内的日期（可早于 1 月 1 日或晚于 12 月 31 日至多 {margin} 天）"))
+                out.append((i, col, "I-DATE-YEAR", f" {year} 年度内的日期（可早于 1 月 1 日或晚于 12 月 31 日至多 {margin} 天）"))
                 break
         else:
             if s is not None and e is not None and d is not None and d > (e - s).days + 1 + 1e-9:

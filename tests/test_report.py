@@ -176,3 +176,36 @@ def test_cli_policy_typo_is_one_clear_line(rendered, tmp_path, capsys):
     code = main(["report", "--plans", params["plans"], "--policy", str(bad_policy), "--out", str(root)])
     err = capsys.readouterr().err
     assert code == 2 and "min_dayz" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_report_from_plans_alone_reads_nothing_else(tmp_path):
+    """议题 13.1: in a clone without data/samples, plans alone give a report that says what was not given."""
+    repo = Path(__file__).resolve().parents[1]
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--no-hardlinks", str(repo), str(clone)], check=True, timeout=120)
+    for name in ("casplan", "notebooks"):  # the working tree as it is now (uncommitted changes included)
+        shutil.rmtree(clone / name)
+        shutil.copytree(repo / name, clone / name, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+    shutil.rmtree(clone / "data" / "samples")
+    foreign = repo / "tests" / "data" / "foreign"
+    plans = tmp_path / "导出"
+    plans.mkdir()
+    shutil.copy(foreign / "export_merged.xlsx", plans / "全院导出.xlsx")
+    out = tmp_path / "reports"
+    env = {**__import__("os").environ, "PYTHONPATH": str(clone)}
+    done = subprocess.run([str(repo / ".venv" / "bin" / "python"), "-m", "casplan.cli", "report", "--plans", str(plans),
+                           "--robustness-draws", "0", "--out", str(out)], cwd=clone, env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    run = (out / "2023" / "latest").resolve()
+    manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
+    kinds = sorted(k.split(":", 1)[0] for k in manifest["inputs"])
+    assert kinds == ["directions", "plans", "policy"], manifest["inputs"]
+    assert all(str(clone) in k or str(plans) in k for k in manifest["inputs"])
+    import hashlib
+    assert manifest["inputs"][f"plans:{(plans / '全院导出.xlsx').resolve()}"] == \
+        hashlib.sha256((plans / "全院导出.xlsx").read_bytes()).hexdigest()
+    text = subprocess.run(["pdftotext", "-layout", str(run / "report.pdf"), "-"], capture_output=True, text=True,
+                          timeout=60).stdout
+    for said in ("未提供往年项目", "未提供单位名册", "未提供专家评审", "待核"):
+        assert said in text, said
