@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
-from casplan.cli_common import ChineseHelpFormatter, add_input_arguments, chinese_argparse, load_inputs, print_json
+from casplan.cli_common import (ChineseHelpFormatter, VisibleStream, add_input_arguments, chinese_argparse, load_inputs,
+                                print_json)
 from casplan.errors import EXIT_CODES, CasplanError
 
 __all__ = ["main", "build_parser"]
@@ -32,6 +34,8 @@ def _validate(args: argparse.Namespace) -> int:
     from casplan.io import write_frame
 
     args.plans, args.history = args.paths, None
+    if args.out:
+        _out_is_not_an_input(args.out, [*args.paths, args.roster, args.policy, args.overrides])
     loaded = load_inputs(args)
     intake = loaded.plans
     notes: list[str] = []
@@ -49,6 +53,26 @@ def _validate(args: argparse.Namespace) -> int:
     for note in notes:
         print(note, file=sys.stderr)
     return 2 if loaded.errors else 0
+
+
+def _out_is_not_an_input(out: str, inputs: list) -> None:
+    """The cleaned table may not replace an input, nor land inside an export folder (it would be read next time)."""
+    from pathlib import Path
+
+    from casplan.errors import InputError
+
+    target = Path(out)
+    for given in inputs:
+        if not given:
+            continue
+        p = Path(given)
+        same = target.exists() and p.exists() and target.resolve() == p.resolve()
+        if same or (p.is_file() and target.exists() and os.path.samefile(target, p)):
+            raise InputError(f"--out {out} 就是输入文件 {given}：输入文件只读不写，请另写一个文件名")
+        if p.is_dir() and target.resolve().is_relative_to(p.resolve()):
+            raise InputError(f"--out {out} 在导出文件夹 {given} 里面：下次读取时它会被当成计划读入，请写到别处")
+    if target.is_symlink():
+        raise InputError(f"--out {out} 是一个链接：不写入链接（它可能指向别人的文件），请给一个普通的文件名")
 
 
 def _print_summary(intake) -> None:
@@ -202,6 +226,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if not isinstance(sys.stdout, VisibleStream):  # no input can put escape codes or bidi tricks on a terminal
+        sys.stdout, sys.stderr = VisibleStream(sys.stdout), VisibleStream(sys.stderr)
     command = next((a for a in argv if not a.startswith("-")), None)
     try:
         parser = build_parser(only=command if command in _MODULES else None)
@@ -211,7 +237,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return int(importlib.import_module(_MODULES[args.command]).run(args))
         return int(runner(args))
     except CasplanError as exc:
-        print(str(exc), file=sys.stderr)
+        print(" ".join(str(exc).split()), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("已中断", file=sys.stderr)

@@ -13,7 +13,7 @@ import sys
 from typing import Any
 
 __all__ = ["add_input_arguments", "inputs_from_args", "load_inputs", "print_companions", "print_json",
-           "chinese_argparse", "ChineseHelpFormatter"]
+           "chinese_argparse", "ChineseHelpFormatter", "visible", "VisibleStream"]
 
 # argparse's own strings, in Chinese (the analysts read Chinese; argparse has no Chinese catalogue).
 _ARGPARSE_ZH = {
@@ -38,6 +38,35 @@ _ARGPARSE_ZH = {
     "unexpected option string: %s": "意外的选项：%s",
 }
 _TYPE_ZH = {"int": "整数", "float": "数字"}
+
+
+import re as _re
+
+# What a terminal would act on or hide: C0 controls (but newline, tab, carriage return), DEL, C1 controls,
+# zero widths and the bidirectional controls that reorder what is displayed (U+202E …).
+_INVISIBLE = _re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+def visible(text: str) -> str:
+    """Text safe to print to a terminal or a log: invisible and control characters shown as ``<U+202E>``.
+
+    >>> visible("中国科学院\u202e所究研\x1b[2J")
+    '中国科学院<U+202E>所究研<U+001B>[2J'
+    """
+    return _INVISIBLE.sub(lambda m: f"<U+{ord(m.group()):04X}>", text)
+
+
+class VisibleStream:
+    """A text stream that passes everything through :func:`visible` (the CLI's stdout and stderr)."""
+
+    def __init__(self, raw) -> None:
+        self._raw = raw
+
+    def write(self, text: str) -> int:
+        return self._raw.write(visible(text))
+
+    def __getattr__(self, name: str):
+        return getattr(self._raw, name)
 
 
 def _zh(message: str) -> str:

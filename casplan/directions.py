@@ -254,16 +254,15 @@ def read_directions_source(path: str | Path | None = None):
     from casplan.io import load_yaml, read_source
 
     p = Path(path) if path is not None else Path(str(resources.files("casplan") / "policies" / _DEFAULT_FILE))
+    from casplan.io import YAML_MAX_BYTES, Limits, decode_text
+
     if not p.exists():
         raise PolicyError(f"找不到方向词表文件「{p}」")
     try:
-        raw, source = read_source(p, kind="directions")
+        raw, source = read_source(p, kind="directions", limits=Limits(max_file_bytes=YAML_MAX_BYTES))
+        text = decode_text(raw, f"方向词表 {p}")
     except UnreadableFileError as exc:
         raise PolicyError(f"方向词表：{exc}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise PolicyError(f"无法读取方向词表文件「{p}」（应为 UTF-8 编码的 YAML）") from None
     try:
         return load_yaml(text, source=p.name), source
     except UnreadableFileError as exc:

@@ -49,6 +49,7 @@ RULES: dict[str, str] = {
     "U2": "2022年度院级资助项目未实施或经费执行率低于50%的单位原则上不予资助",
     "PF": "平台表单规则：学时与天数相符、人均每日经费不超标准、工作人员人数、文字长度、外埠地点",
     "B1": "统筹兼顾、精打细算：申请经费资助须有大于 0 的经费预算",
+    "U0": "申报单位须能确定：名称与名册中的单位相近而又不同的，须人工确认后才参加遴选",
 }
 
 REASONS: dict[str, str] = {
@@ -95,6 +96,7 @@ REASONS: dict[str, str] = {
     "PF-PLACE": "选择外埠但未填具体地点",
     "PF-SCOPE": "培训公开范围的写法不在政策文件 open_scope 中，按不公开处理（提示）",
     "B1-AMOUNT": "申请经费资助的项目经费预算为空或为 0",
+    "U0-UNIT": "申报单位不在名册中，又与名册中的单位相近，无法确定是哪个单位（须人工确认）",
     "U2-UNCHECKED": "未提供往年项目，无法核对单位2022年度院级资助项目的执行情况（待核）",
     "U2-RATE-CONFLICT": "往年项目中“执行率”与“已支出/资助金额”不一致（提示）",
 }
@@ -605,6 +607,10 @@ def check(plans: pl.DataFrame, *, policy: Policy, history: pl.DataFrame | None =
             v.add(app, None, "T-CATEGORY", "fail",
                   f"培训类别「{cat}」不属于可申请院级资助的类别（研修班、短期班、学术讲坛、管理类），"
                   "或精品/人社部申报的类别不是研修班、短期班")
+        if app.get("unit_match") == "ambiguous":
+            v.add(app, None, "U0-UNIT", "fail",
+                  f"申报单位「{app.get('unit_raw') or app['unit']}」不在单位名册中，又与名册中的单位相近，无法确定是哪个单位"
+                  "（否则它可能借另一个名称避开“每所一项”或往年执行率的规则）；请在人工决定中写 unit_alias 或 unit_distinct")
         for tid in tracks:
             track = policy.track(tid)
             _check_track(app, track, policy, app_facts, v)

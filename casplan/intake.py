@@ -14,6 +14,7 @@ True
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,7 +75,9 @@ INTAKE_REASONS: dict[str, str] = {
     "I-DUPLICATE-UNIT": "单位名册中同一单位出现多次（提示，采用第一次出现的一行）",
     "I-UNIT-UNKNOWN": "单位名称不在单位名册中（提示；单位类型按名称推断）",
     "I-UNIT-SIMILAR": "单位名称不在名册中，按名称相似度认作名册中的单位（提示，请核对）",
+    "I-UNIT-AMBIGUOUS": "单位名称不在名册中，又与名册中的单位相近，无法确定是哪个单位（其申报暂不参加遴选）",
     "I-UNIT-TYPE": "未提供单位名册，单位类型按名称推断（提示）",
+    "I-HIDDEN": "名称中含有看不见的字符（零宽字符、改变显示顺序的 U+202E 等），已去除（提示）",
     "I-UNIT": "数字列写了不相符的单位（如经费写成「3天」）",
     "I-UNIT-CONVERTED": "单元格写明了单位，已换算（如「8000元」按 0.8 万元、「120分钟」按 2 学时读取）",
     "I-MONEY-UNIT": "经费远超人均每日标准，可能把“元”填成了“万元”（提示）",
@@ -82,6 +85,8 @@ INTAKE_REASONS: dict[str, str] = {
     "I-DATE-YEAR": "培训时间不在本计划年度内（政策文件允许前后若干天）",
     "I-DATE-SPAN": "天数多于培训起止日期所跨的天数",
     "I-STATUS": "平台上的状态为暂存、已撤销或未通过审核，不是正式报送的计划",
+    "I-ENCODING": "文字中有无法显示的字符（文件混有两种编码），该行无法可靠使用",
+    "I-ID-CONFLICT": "同一个计划ID出现在单位或名称不同的几行，无法判断哪一行是该项目，几行都搁置",
     "I-NOTE": "关于文件本身的说明：格式与扩展名不符、识别出的编码、重复的列名、未读取的工作表",
 }
 
@@ -178,13 +183,16 @@ def _message(file: str, sheet: str | None, row: int, label: str, value: str | No
     if code == "I-HEADER-REPEAT":
         return f"{file}{f'（工作表「{sheet}」）' if sheet else ''}第 {row} 行是重复的表头行，不是培训计划"
     shown = value if value is None or len(value) <= 60 else value[:60] + "…"
+    if code == "I-ENCODING":
+        return (f"{where}含有无法显示的字符（文件中混有另一种编码保存的文字），已搁置；请单位把整个文件"
+                "另存为同一种编码（UTF-8 或 GBK）后重新导出")
     if code in _SENTENCE_CODES:  # ``expected`` is the rest of the sentence
         return f"{describe_place(file, sheet, row)}「{shown}」{expected}"
     return f"{where}为「{shown}」，应为{expected}"
 
 
 # Problems that are not a badly written cell: the message says what happened, not what to write.
-_SENTENCE_CODES = ("I-DUPLICATE", "I-STATUS")
+_SENTENCE_CODES = ("I-DUPLICATE", "I-STATUS", "I-ENCODING", "I-ID-CONFLICT")
 
 
 def _shown(value: str | None) -> str | None:
@@ -317,8 +325,9 @@ def _parse_jingpin(value: str | None) -> tuple[bool | None, str | None]:
 
 def _read_all(paths: Sequence[str | os.PathLike], fields: tuple[Field, ...], kind: str, limits: Limits
               ) -> tuple[list[RawTable], list[tuple[str, str]], list[UnreadableFileError], list[Source]]:
+    skipped: list[str] = []
     try:
-        files = expand_paths(paths)
+        files = expand_paths(paths, skipped=skipped)
     except UnreadableFileError as exc:
         return [], [], [exc], []
     tables: list[RawTable] = []
@@ -336,6 +345,7 @@ def _read_all(paths: Sequence[str | os.PathLike], fields: tuple[Field, ...], kin
         sources.append(source)
         tables.extend(found)
         notes.extend((_display(p, root), n) for n in file_notes)
+    notes.extend(("导出文件夹", n) for n in skipped)
     return tables, notes, errors, sources
 
 
@@ -392,6 +402,44 @@ def _status_problems(frame: pl.DataFrame) -> list[tuple[int, str, str, str]]:
     return bad
 
 
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+
+
+_NAME_COLUMNS = ("unit", "organizer", "train_name")
+
+
+def _hidden_characters(raw: pl.DataFrame, fields: tuple[Field, ...]) -> pl.DataFrame:
+    """Name cells that held invisible characters (removed by the cleaning): index, column, value, the code points."""
+    from casplan.normalize import _IGNORABLE_RE
+
+    rows = []
+    names = {f.name for f in fields}
+    for col in _NAME_COLUMNS:
+        if col not in raw.columns or col not in names:
+            continue
+        hit = raw.get_column(col).str.contains(_IGNORABLE_RE.pattern).fill_null(False)
+        for i in hit.arg_true().to_list():
+            value = raw[col][i]
+            codes = "、".join(sorted({f"U+{ord(c):04X}" for c in _IGNORABLE_RE.findall(value)}))
+            rows.append((i, col, value, codes))
+    return pl.DataFrame(rows, schema={"index": pl.Int64, "column": pl.Utf8, "value": pl.Utf8, "codes": pl.Utf8},
+                        orient="row")
+
+
+def _garbled_text(frame: pl.DataFrame, fields: tuple[Field, ...]) -> list[tuple[int, str, str, str]]:
+    """Text cells with private-use characters: bytes of one encoding read as another (UTF-8 pasted into GBK).
+
+    Such a cell is never taken as a name: 中国科学院化学研究所 garbled is a "new unit" that escapes U2.
+    """
+    out = []
+    for f in fields:
+        if f.kind != "text" or f.name not in frame.columns:
+            continue
+        hit = frame.get_column(f.name).str.contains(_PRIVATE_USE.pattern).fill_null(False)
+        out += [(i, f.name, "I-ENCODING", "") for i in hit.arg_true().to_list()]
+    return out
+
+
 def _read(table: str, paths: Sequence[str | os.PathLike], fields: tuple[Field, ...],
           required: tuple[str, ...], *, rules: IntakeRules | None = None) -> Intake:
     """Read, parse and check one kind of table: every row accepted or set aside, nothing year-specific yet."""
@@ -417,6 +465,9 @@ def _read(table: str, paths: Sequence[str | os.PathLike], fields: tuple[Field, .
         raw = raw.with_columns((pl.coalesce("unit", "organizer") if "unit" in raw.columns
                                 else pl.col("organizer")).alias("unit"))
     frame, found, converted = _normalise(raw, fields, minutes_per_hour=rules.minutes_per_class_hour)
+    if table in ("plans", "history") and "unit" in raw.columns and raw.height:
+        # the unit as written (invisible characters included): resolution reads both orders of a bidi override
+        frame = frame.with_columns(raw.get_column("unit").alias("_unit_written"))
     extra: list = []
     if table == "plans" and raw.height:
         frame, extra = _plan_codes(frame)
@@ -428,6 +479,7 @@ def _read(table: str, paths: Sequence[str | os.PathLike], fields: tuple[Field, .
         repeat = names.replace_strict(labels, default=False, return_dtype=pl.Boolean).fill_null(False)
         extra += [(i, "train_name", "I-HEADER-REPEAT", "") for i in repeat.arg_true().to_list()]
         extra += _status_problems(frame)
+    extra += _garbled_text(frame, fields)
     checked = failures(frame, table) if raw.height else found.clear()
     if extra:
         checked = pl.concat([checked, pl.DataFrame(extra, schema=checked.schema, orient="row")])
@@ -461,6 +513,15 @@ def _read(table: str, paths: Sequence[str | os.PathLike], fields: tuple[Field, .
     good = frame.with_columns(raw.get_column("_table")).filter(keep)
     frame = _complete(good.drop("_table"), fields)
     warnings = _empty_problems()
+    hidden = _hidden_characters(raw, fields)
+    if hidden.height:
+        hidden = hidden.filter(~pl.col("index").is_in(bad_index.implode())).join(
+            raw_idx.select("index", *PROVENANCE), on="index", how="left")
+        rows = [(file, sheet, row, label_of.get(col, col), value, "I-HIDDEN",
+                 f"{describe_place(file, sheet, row, label_of.get(col, col))}含有看不见的字符（{codes}），已去除；"
+                 "请单位改正")
+                for _i, col, value, codes, file, sheet, row in hidden.iter_rows()]
+        warnings = pl.concat([warnings, pl.DataFrame(rows, schema=PROBLEM_SCHEMA, orient="row")])
     if converted.height:
         conv = (converted.filter(~pl.col("index").is_in(bad_index.implode()))
                 .join(raw_idx.select("index", *PROVENANCE), on="index", how="left"))
@@ -470,6 +531,7 @@ def _read(table: str, paths: Sequence[str | os.PathLike], fields: tuple[Field, .
         warnings = pl.DataFrame(rows, schema=PROBLEM_SCHEMA, orient="row")
     if table == "roster" and frame.height:
         warnings = pl.concat([warnings, _roster_duplicates(frame)])
+        errors.extend(_roster_alias_conflicts(frame))
     if notes:
         note_rows = pl.DataFrame([(f, None, None, None, None, "I-NOTE", f"{f}：{n}") for f, n in notes],
                                  schema=PROBLEM_SCHEMA, orient="row")
@@ -517,6 +579,36 @@ def _complete(frame: pl.DataFrame, fields: tuple[Field, ...]) -> pl.DataFrame:
     return frame
 
 
+def _roster_alias_conflicts(frame: pl.DataFrame) -> list[UnreadableFileError]:
+    """An alias that belongs to two units, or that is another unit's name: the roster cannot say who is who."""
+    names: dict[str, tuple] = {}
+    for file, sheet, row, unit in frame.select(*PROVENANCE, "unit").iter_rows():
+        names.setdefault(unit_key(unit), (unit, file, sheet, row))
+    claimed: dict[str, tuple] = {}
+    problems = []
+    aliases = frame["aliases"] if "aliases" in frame.columns else pl.Series([None] * frame.height)
+    for (file, sheet, row, unit), extra in zip(frame.select(*PROVENANCE, "unit").iter_rows(), aliases.to_list()):
+        for alias in re.split(r"[；;,，、/]", extra or ""):
+            alias = alias.strip()
+            if not alias:
+                continue
+            key = unit_key(alias)
+            owner = names.get(key)
+            if owner and unit_key(owner[0]) != unit_key(unit):
+                problems.append(UnreadableFileError(
+                    f"单位名册{describe_place(file, sheet, row, '别名')}「{alias}」是另一个单位的名称"
+                    f"（{describe_place(*owner[1:])}「{owner[0]}」）；一个单位的往年项目和名额会算到另一个单位上，"
+                    "请改正名册后再运行", file=file, sheet=sheet, row=row, column="别名", value=alias))
+            first = claimed.get(key)
+            if first and unit_key(first[0]) != unit_key(unit):
+                problems.append(UnreadableFileError(
+                    f"单位名册中别名「{alias}」同时属于「{first[0]}」（{describe_place(*first[1:])}）和"
+                    f"「{unit}」（{describe_place(file, sheet, row)}）；无法判断写成「{alias}」的是哪个单位，"
+                    "请改正名册后再运行", file=file, sheet=sheet, row=row, column="别名", value=alias))
+            claimed.setdefault(key, (unit, file, sheet, row))
+    return problems
+
+
 def _roster_duplicates(frame: pl.DataFrame) -> pl.DataFrame:
     """A warning for every roster row whose unit (folded) already appeared: the first row is the one used."""
     first: dict[str, tuple] = {}
@@ -545,7 +637,9 @@ def unit_index(roster: pl.DataFrame | None, policy: "Policy | None" = None,
     decided = {e.unit_raw: e.unit for e in overrides.of("unit_alias")} if overrides is not None else {}
     distinct = [e.unit_raw for e in overrides.of("unit_distinct")] if overrides is not None else []
     return UnitIndex(pairs, department_suffixes=policy.units.department_suffixes if policy else (),
-                     similarity=policy.units.similarity if policy else 0.85, aliases=decided, distinct=distinct)
+                     similarity=policy.units.similarity if policy else 0.85,
+                     hold_similarity=policy.units.hold_similarity if policy else 0.6, aliases=decided,
+                     distinct=distinct)
 
 
 def _resolve_units(frame: pl.DataFrame, roster: pl.DataFrame | None, policy: "Policy | None",
@@ -553,7 +647,11 @@ def _resolve_units(frame: pl.DataFrame, roster: pl.DataFrame | None, policy: "Po
     """Map every written unit name to the roster's unit; type the units the roster lacks (see casplan.units)."""
     index = unit_index(roster, policy, overrides)
     written = frame.get_column("unit").to_list()
-    resolved = {w: index.resolve(w) for w in dict.fromkeys(written)}
+    raw_written = frame.get_column("_unit_written").to_list() if "_unit_written" in frame.columns else written
+    by_raw = {r: index.resolve(r if r is not None else w) for r, w in dict.fromkeys(zip(raw_written, written))}
+    resolved = {}
+    for r, w in zip(raw_written, written):
+        resolved.setdefault(w, by_raw[r])
     info: dict[str, tuple] = {}
     if roster is not None and roster.height:
         cols = [c for c in ("unit_type", "branch") if c in roster.columns]
@@ -595,6 +693,11 @@ def _resolve_units(frame: pl.DataFrame, roster: pl.DataFrame | None, policy: "Po
             warnings.append((file, sheet, row, "单位名称", w, "I-UNIT-SIMILAR",
                              f"{place}「{w}」{rows_text}按名称相似度 {r.similarity:.2f} 认作名册中的「{r.unit}」；"
                              f"如不是同一单位，请在人工决定中写 unit_distinct"))
+        elif r.how == "ambiguous":
+            warnings.append((file, sheet, row, "单位名称", w, "I-UNIT-AMBIGUOUS",
+                             f"{place}「{w}」{rows_text}不在单位名册中，而与名册中的「{'」「'.join(r.candidates)}」相近"
+                             f"（相似度 {r.similarity:.2f}），无法确定是哪个单位；其申报暂不参加遴选（U0-UNIT），"
+                             "请在人工决定中写 unit_alias（是名册中的某个单位）或 unit_distinct（是另一个单位）"))
         elif r.how == "unknown" and roster is not None and roster.height:
             kind_label = inferred.get(r.unit) or (typed.get(r.unit))
             near = f"；最接近的名册单位：{'、'.join(r.candidates)}" if r.candidates else ""
@@ -611,7 +714,7 @@ def _resolve_units(frame: pl.DataFrame, roster: pl.DataFrame | None, policy: "Po
                              f"未提供单位名册：「{unit}」的单位类型"
                              + (f"按名称推断为「{kind_label}」" if kind_label else "无法按名称推断，按「其他单位」处理")
                              + "（如有误，请在人工决定中写 unit_type）"))
-    frame = frame.with_columns(
+    frame = frame.drop([c for c in ("_unit_written",) if c in frame.columns]).with_columns(
         pl.Series("unit_raw", written, dtype=pl.Utf8), pl.Series("unit", units, dtype=pl.Utf8),
         pl.Series("unit_type", types, dtype=pl.Utf8), pl.Series("branch", branches, dtype=pl.Utf8),
         pl.Series("unit_match", how, dtype=pl.Utf8), pl.Series("unit_similarity", sims, dtype=pl.Float64),
@@ -692,7 +795,22 @@ def _duplicates(frame: pl.DataFrame) -> tuple[list[tuple[int, str, str, str]], l
     seen_key: dict[str, int] = {}
     out: list[tuple[int, str, str, str]] = []
     kept_of: list[str | None] = [None] * n
+    by_id: dict[str, list[int]] = {}
+    for i, ident in enumerate(ids):
+        if ident:
+            by_id.setdefault(ident, []).append(i)
+    conflicted: set[int] = set()
+    for ident, rows in by_id.items():
+        if len({(unit_key(frame["unit"][i]), normalize_name(names[i])) for i in rows}) > 1:
+            places = "、".join(f"{describe_place(*prov[i])}「{names[i]}」" for i in rows)
+            for i in rows:
+                out.append((i, "plan_id", "I-ID-CONFLICT",
+                            f"的计划ID {ident} 也出现在其他单位或名称不同的行（{places}），无法判断哪一行是该项目，"
+                            "几行都已搁置；请单位在平台上核对后重新导出"))
+                conflicted.add(i)
     for i in order:
+        if i in conflicted:
+            continue
         j = seen_id.get(ids[i]) if ids[i] else None
         how = "计划ID相同"
         if j is None:
@@ -819,7 +937,8 @@ def plan_year(intake: Intake) -> int | None:
         if col in frame.columns:
             values = frame.select(expr.alias("y")).drop_nulls()
             if values.height:
-                counts = values.group_by("y").len().sort(["len", "y"], descending=[True, True])
+                # the most frequent year; on a tie the earlier one (a stray typo is more often 2099 than 1999)
+                counts = values.group_by("y").len().sort(["len", "y"], descending=[True, False])
                 return int(counts["y"][0])
     return None
 
@@ -840,8 +959,11 @@ def read_history(paths: Iterable[str | os.PathLike] | str | os.PathLike, *, poli
     if frame.height and (roster is not None or policy is not None):
         index = unit_index(roster, policy, overrides)
         written = frame["unit"].to_list()
-        frame = frame.with_columns(pl.Series("unit_raw", written, dtype=pl.Utf8),
-                                   pl.Series("unit", [index.resolve(w).unit for w in written], dtype=pl.Utf8))
+        raw_written = frame["_unit_written"].to_list() if "_unit_written" in frame.columns else written
+        frame = frame.drop([c for c in ("_unit_written",) if c in frame.columns]).with_columns(
+            pl.Series("unit_raw", written, dtype=pl.Utf8),
+            pl.Series("unit", [index.resolve(r if r is not None else w).unit for r, w in zip(raw_written, written)],
+                      dtype=pl.Utf8))
     if policy is not None and frame.height:
         mapping = {raw: policy.history_track_of(raw) for raw in frame["track"].drop_nulls().unique().to_list()}
         unknown = sorted(k for k, v in mapping.items() if v is None)
@@ -854,6 +976,8 @@ def read_history(paths: Iterable[str | os.PathLike] | str | os.PathLike, *, poli
                              f"为「{raw_track}」，不是政策文件 history_categories 中的类别写法；该项目不计为举办记录"))
             intake = replace(intake, warnings=pl.concat([intake.warnings, pl.DataFrame(rows, schema=PROBLEM_SCHEMA,
                                                                                         orient="row")]))
+    if "_unit_written" in frame.columns:
+        frame = frame.drop("_unit_written")
     return replace(intake, frame=frame)
 
 

@@ -36,6 +36,7 @@ import hashlib
 import html as _html
 import io
 import os
+import posixpath
 import re
 import subprocess
 import sys
@@ -66,6 +67,7 @@ __all__ = [
     "write_frame",
     "write_workbook",
     "neutralise_formula",
+    "one_line",
     "load_yaml",
     "read_yaml",
     "read_plain_table",
@@ -116,6 +118,11 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 
+def one_line(text: str) -> str:
+    """A message on one line: newlines and runs of whitespace become one space (cron logs read by line)."""
+    return " ".join(str(text).split())
+
+
 def _refuse(name: str, what: str) -> UnreadableFileError:
     return UnreadableFileError(f"{name}：文件过大或结构异常（{what}），未读取；请在 Excel 中打开该文件、"
                                "删去多余的内容后另存为 .xlsx 再试", file=name)
@@ -133,22 +140,42 @@ def read_source(path: str | os.PathLike, *, kind: str, display: str | None = Non
     p = Path(path)
     name = display or str(path)
     try:
-        size = p.stat().st_size
+        info = p.stat()
     except FileNotFoundError:
         raise UnreadableFileError(f"找不到文件 {name}，请检查路径是否正确", file=name) from None
     except OSError as exc:
         raise UnreadableFileError(f"{name}：无法读取（{exc.strerror}）", file=name) from None
-    if size > limits.max_file_bytes:
-        raise _refuse(name, f"{size / 1048576:.0f} MB，超过上限 {limits.max_file_bytes / 1048576:.0f} MB")
+    _require_data_file(p, name, info)
+    if info.st_size > limits.max_file_bytes:
+        raise _refuse(name, f"{info.st_size / 1048576:.0f} MB，超过上限 {limits.max_file_bytes / 1048576:.0f} MB")
     try:
-        data = p.read_bytes()
+        with p.open("rb") as fh:
+            data = fh.read(limits.max_file_bytes + 1)
     except FileNotFoundError:
         raise UnreadableFileError(f"找不到文件 {name}，请检查路径是否正确", file=name) from None
     except IsADirectoryError:
         raise UnreadableFileError(f"{name} 是文件夹，应为文件", file=name) from None
     except OSError as exc:
         raise UnreadableFileError(f"{name}：无法读取（{exc.strerror}）", file=name) from None
+    if len(data) > limits.max_file_bytes:
+        raise _refuse(name, f"超过上限 {limits.max_file_bytes / 1048576:.0f} MB")
     return data, Source(path=str(p.resolve()), kind=kind, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+
+
+_SYSTEM_TREES = ("/proc", "/sys", "/dev")
+
+
+def _require_data_file(p: Path, name: str, info: os.stat_result | None = None) -> None:
+    """Refuse what is not an ordinary data file: a device, a pipe, a socket, a file of /proc, /sys or /dev."""
+    import stat
+
+    info = info or p.stat()
+    if stat.S_ISDIR(info.st_mode):
+        raise UnreadableFileError(f"{name} 是文件夹，应为文件", file=name)
+    resolved = str(p.resolve())
+    if not stat.S_ISREG(info.st_mode) or any(resolved == t or resolved.startswith(t + "/") for t in _SYSTEM_TREES):
+        raise UnreadableFileError(f"{name}：不是普通的数据文件（而是设备、管道或系统文件），未读取；请给出导出的表格文件",
+                                  file=name)
 
 
 @dataclass(frozen=True)
@@ -192,25 +219,35 @@ def excel_column(index: int) -> str:
     return letters
 
 
-def expand_paths(paths: Iterable[str | os.PathLike]) -> list[Path]:
+def expand_paths(paths: Iterable[str | os.PathLike], *, skipped: list[str] | None = None) -> list[Path]:
     """Files named, and the table files inside folders named (recursively, sorted).
 
-    Excel's lock files (``~$…``) and hidden files are skipped. A path that does
-    not exist raises :class:`UnreadableFileError`.
+    Excel's lock files (``~$…``) and hidden files are skipped. Inside a folder, an entry that is not an
+    ordinary file (a named pipe, a device, a link to nowhere) is skipped and named in ``skipped``.
+    A path that does not exist raises :class:`UnreadableFileError`.
     """
+    import stat
+
     out: list[Path] = []
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            found = sorted(
-                f for f in p.rglob("*")
-                if f.is_file() and f.suffix.lower() in TABLE_SUFFIXES
-                and not f.name.startswith(("~$", ".")) and f.name not in ("EXPECTED.json",)
-            )
+            found = []
+            for f in sorted(p.rglob("*")):
+                if f.suffix.lower() not in TABLE_SUFFIXES or f.name.startswith(("~$", ".")):
+                    continue
+                try:
+                    mode = f.stat().st_mode
+                except OSError:
+                    mode = 0
+                if stat.S_ISREG(mode):
+                    found.append(f)
+                elif not stat.S_ISDIR(mode) and skipped is not None:
+                    skipped.append(f"跳过 {f.relative_to(p).as_posix()}：不是普通文件（管道、设备或失效的链接）")
             if not found:
                 raise UnreadableFileError(f"文件夹 {p} 中没有可读取的表格文件（.xlsx、.xls、.csv）", file=str(p))
             out.extend(found)
-        elif p.is_file():
+        elif p.exists():
             out.append(p)
         else:
             raise UnreadableFileError(f"找不到文件 {p}，请检查路径是否正确", file=str(p))
@@ -242,6 +279,9 @@ def _sniff(data: bytes) -> str:
     return "text"
 
 
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _decode(data: bytes, name: str) -> tuple[str, str]:
     """Decode CSV bytes; return (text, encoding label)."""
     lying_bom = False
@@ -255,15 +295,22 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
             return data.decode("utf-16"), "UTF-16"
         except UnicodeDecodeError:
             pass
+    nul = data.count(b"\x00")
+    if nul and nul * 1000 < len(data):  # a stray NUL in a text file (pasted from a C program): dropped, said
+        data = data.replace(b"\x00", b"")
     for codec, label in (("utf-8", "UTF-8"), ("gb18030", "GB18030/GBK")):
         try:
             text = data.decode(codec)
         except UnicodeDecodeError:
             continue
-        # Control bytes other than tab/newline mean binary data, whatever decoded.
-        if any(ch in text for ch in "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0e\x0f\x10\x1a\x1b"):
+        # Many control bytes other than tab/newline mean binary data, whatever decoded; a few (an escape
+        # sequence pasted from a terminal) are text with junk in it, shown escaped wherever it is echoed.
+        controls = len(_CONTROLS.findall(text, 0, 1 << 20))
+        if controls and (controls > 0.01 * min(len(text), 1 << 20) or "\x00" in text):
             break
-        return text, label + ("（文件开头的 UTF-8 标记与内容不符，已忽略）" if lying_bom else "")
+        label += "（文件开头的 UTF-8 标记与内容不符，已忽略）" if lying_bom else ""
+        label += f"（文件中有 {nul} 个空字符 NUL，已去除）" if nul else ""
+        return text, label
     raise UnreadableFileError(
         f"{name}：无法识别文件编码（已尝试 UTF-8、UTF-8 带 BOM、UTF-16、GB18030/GBK），"
         "请在 Excel 中另存为“CSV UTF-8”或 .xlsx 后再试", file=name)
@@ -271,8 +318,8 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
 
 # --- the zip container: sizes, extents and merges, before any parser allocates -----------------
 
-_COLUMN_REF = re.compile(rb"<c\b[^>]*?\br=\"([A-Z]{1,4})([0-9]{1,9})\"")
-_ROW_REF = re.compile(rb"<row\b[^>]*?\br=\"([0-9]{1,9})\"")
+_COLUMN_REF = re.compile(rb"<c\b[^>]*?\br=\"([A-Z]{1,4})([0-9]+)\"")
+_ROW_REF = re.compile(rb"<row\b[^>]*?\br=\"([0-9]+)\"")
 _DIMENSION = re.compile(rb"<dimension\b[^>]*?\bref=\"([A-Z]{1,4})?([0-9]{1,9})?(?::([A-Z]{1,4})([0-9]{1,9}))?\"")
 _MERGE = re.compile(rb"<mergeCell\b[^>]*?\bref=\"([A-Z]{1,4})([0-9]{1,9}):([A-Z]{1,4})([0-9]{1,9})\"")
 _SHEET_ENTRY = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)/?>")
@@ -297,47 +344,63 @@ def _column_index(letters: bytes | str) -> int:
 @dataclass(frozen=True)
 class _SheetInfo:
     merges: tuple[tuple[int, int, int, int], ...]  # 0-based (first row, first col, last row, last col)
+    replaced: bytes | None = None  # the workbook rebuilt without a misleading attribute
 
 
 def _inflate(data: bytes, info: zipfile.ZipInfo, name: str, budget: int) -> bytes:
-    """A member's bytes, decompressed from the raw stream; refused as soon as more than ``budget``
-    bytes come out, whatever its header declares (a lying size is caught, not trusted)."""
+    """A member's bytes, decompressed from the raw stream and checked against its record.
+
+    Refused as soon as more than ``budget`` bytes come out, whatever the header declares; a member whose
+    local header names another file, that is encrypted, or whose size or CRC differs from its record is
+    a damaged (or doctored) workbook.
+    """
     if info.file_size > budget:
         raise _refuse(name, f"压缩包内的 {info.filename} 声明解压后 {info.file_size / 1048576:.0f} MB")
-    corrupt = UnreadableFileError(f"{name}：压缩包已损坏（{info.filename}），请在 Excel 中打开后另存再试", file=name)
+    corrupt = UnreadableFileError(f"{name}：压缩包已损坏或被改动（{info.filename}），请在 Excel 中打开后另存再试",
+                                  file=name)
+    if info.flag_bits & 0x1:
+        raise UnreadableFileError(f"{name}：工作簿内的文件设有密码（{info.filename}），无法读取；请取消密码后另存再试",
+                                  file=name)
     offset = info.header_offset
     if data[offset:offset + 4] != b"PK\x03\x04" or len(data) < offset + 30:
         raise corrupt
-    start = offset + 30 + int.from_bytes(data[offset + 26:offset + 28], "little") \
-        + int.from_bytes(data[offset + 28:offset + 30], "little")
+    name_len = int.from_bytes(data[offset + 26:offset + 28], "little")
+    extra_len = int.from_bytes(data[offset + 28:offset + 30], "little")
+    local_name = data[offset + 30:offset + 30 + name_len]
+    if local_name not in (info.orig_filename.encode("utf-8"), info.orig_filename.encode("cp437", "replace")):
+        raise corrupt
+    start = offset + 30 + name_len + extra_len
     if info.compress_type == zipfile.ZIP_STORED:
         out = data[start:start + info.compress_size]
-        if len(out) > budget:
-            raise _refuse(name, f"{info.filename} 超过 {budget / 1048576:.0f} MB")
-        return out
-    if info.compress_type != zipfile.ZIP_DEFLATED:
+    elif info.compress_type == zipfile.ZIP_DEFLATED:
+        inflater = zlib.decompressobj(-15)
+        chunks: list[bytes] = []
+        total = 0
+        pos = start
+        step = 1 << 16
+        try:
+            while not inflater.eof:
+                if inflater.unconsumed_tail:
+                    piece = inflater.decompress(inflater.unconsumed_tail, 1 << 20)
+                else:
+                    if pos >= len(data):
+                        raise corrupt
+                    piece = inflater.decompress(data[pos:pos + step], 1 << 20)
+                    pos += step
+                total += len(piece)
+                if total > budget:
+                    raise _refuse(name, f"{info.filename} 解压后超过 {budget / 1048576:.0f} MB")
+                chunks.append(piece)
+        except zlib.error:
+            raise corrupt from None
+        out = b"".join(chunks)
+    else:
         raise _refuse(name, f"压缩包内的 {info.filename} 使用了不支持的压缩方式")
-    inflater = zlib.decompressobj(-15)
-    chunks: list[bytes] = []
-    total = 0
-    pos = start
-    step = 1 << 16
-    try:
-        while not inflater.eof:
-            if inflater.unconsumed_tail:
-                piece = inflater.decompress(inflater.unconsumed_tail, 1 << 20)
-            else:
-                if pos >= len(data):
-                    raise corrupt
-                piece = inflater.decompress(data[pos:pos + step], 1 << 20)
-                pos += step
-            total += len(piece)
-            if total > budget:
-                raise _refuse(name, f"{info.filename} 解压后超过 {budget / 1048576:.0f} MB")
-            chunks.append(piece)
-    except zlib.error:
-        raise corrupt from None
-    return b"".join(chunks)
+    if len(out) > budget:
+        raise _refuse(name, f"{info.filename} 超过 {budget / 1048576:.0f} MB")
+    if len(out) != info.file_size or (zlib.crc32(out) & 0xFFFFFFFF) != info.CRC:
+        raise corrupt
+    return out
 
 
 def _inspect_ooxml(data: bytes, name: str, limits: Limits) -> dict[str, _SheetInfo]:
@@ -358,6 +421,11 @@ def _inspect_ooxml(data: bytes, name: str, limits: Limits) -> dict[str, _SheetIn
     declared = sum(i.file_size for i in infos)
     if declared > limits.max_uncompressed_bytes:
         raise _refuse(name, f"解压后共 {declared / 1048576:.0f} MB，超过上限 {limits.max_uncompressed_bytes / 1048576:.0f} MB")
+    names = [i.filename for i in infos]
+    if len(set(names)) != len(names):
+        twice = sorted({n for n in names if names.count(n) > 1})
+        raise UnreadableFileError(f"{name}：压缩包内有同名的文件（{'、'.join(twice[:3])}），读哪一个都不可靠；"
+                                  "请在 Excel 中打开后另存再试", file=name)
     members = {i.filename: i for i in infos}
     if "xl/workbook.xml" not in members:
         return {}
@@ -365,21 +433,43 @@ def _inspect_ooxml(data: bytes, name: str, limits: Limits) -> dict[str, _SheetIn
     workbook = _inflate(data, members["xl/workbook.xml"], name, min(budget, 16 << 20))
     rels_info = members.get("xl/_rels/workbook.xml.rels")
     rels = _inflate(data, rels_info, name, min(budget, 16 << 20)) if rels_info else b""
+    for part in (workbook, rels):
+        _refuse_dtd(part, name)
     targets = {}
     for m in _REL_ENTRY.finditer(rels):
         attrs = dict(_ATTR.findall(m.group(1)))
-        if b"Id" in attrs and b"Target" in attrs:
-            target = attrs[b"Target"].decode("utf-8", "replace").lstrip("/")
-            targets[attrs[b"Id"].decode()] = target if target.startswith("xl/") else "xl/" + target
+        if b"Id" not in attrs or b"Target" not in attrs:
+            continue
+        target = attrs[b"Target"].decode("utf-8", "replace")
+        if attrs.get(b"TargetMode", b"").lower() == b"external":
+            if b"worksheet" in attrs.get(b"Type", b""):
+                raise UnreadableFileError(f"{name}：工作表指向压缩包以外的位置（外部链接），未读取；"
+                                          "请在 Excel 中打开后另存再试", file=name)
+            continue
+        resolved = posixpath.normpath(posixpath.join("xl", target.lstrip("/")) if not target.startswith("/")
+                                      else target.lstrip("/"))
+        if resolved.startswith(".."):
+            raise UnreadableFileError(f"{name}：工作表的引用指向压缩包以外（{target[:80]}），未读取", file=name)
+        targets[attrs[b"Id"].decode()] = resolved
     too_long = re.compile(rb">[^<]{%d}" % (limits.max_cell_bytes + 1))
     used = 0
     out: dict[str, _SheetInfo] = {}
+    fixes: dict[str, bytes] = {}
     strings = members.get("xl/sharedStrings.xml")
     if strings is not None:
         text = _inflate(data, strings, name, budget)
         used += len(text)
+        _refuse_dtd(text, name)
         if too_long.search(text):
             raise _refuse(name, f"有单元格的文字超过 {limits.max_cell_bytes // 1024} KB")
+        head = _SST_HEAD.search(text, 0, 4096)
+        if head:
+            entries = text.count(b"<si>") + text.count(b"<si ")
+            counts = [int(v) for v in _SST_COUNT.findall(head.group(0))]
+            if any(c > entries * 2 + 1000 for c in counts):
+                # the table's own count is advisory (Excel ignores it) but a reader may pre-size from it
+                fixes["xl/sharedStrings.xml"] = (text[:head.start()] + _SST_COUNTS.sub(b"", head.group(0))
+                                                 + text[head.end():])
         del text
     for m in _SHEET_ENTRY.finditer(workbook):
         attrs = dict(_ATTR.findall(m.group(1)))
@@ -391,6 +481,7 @@ def _inspect_ooxml(data: bytes, name: str, limits: Limits) -> dict[str, _SheetIn
         xml = _inflate(data, member, name, max(budget - used, 0))
         used += len(xml)
         where = f"工作表「{sheet}」"
+        _refuse_dtd(xml, name)
         dim = _DIMENSION.search(xml, 0, 8192)
         if dim and dim.group(3):
             rows = int(dim.group(4))
@@ -398,22 +489,77 @@ def _inspect_ooxml(data: bytes, name: str, limits: Limits) -> dict[str, _SheetIn
             if rows > limits.max_rows or cols > limits.max_columns or rows * cols > limits.max_cells:
                 raise _refuse(name, f"{where}声明的范围到 {dim.group(3).decode()}{rows}，"
                                     f"超过上限（{limits.max_rows} 行、{limits.max_columns} 列、共 {limits.max_cells} 个单元格）")
-        max_row = max((int(r) for r in _ROW_REF.findall(xml)), default=0)
-        max_col = 0
-        for letters, row in _COLUMN_REF.findall(xml):
-            max_col = max(max_col, _column_index(letters) + 1)
-            max_row = max(max_row, int(row))
+        n_rows = xml.count(b"<row ") + xml.count(b"<row>") + xml.count(b"<row/>")
         n_cells = xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/>")
-        if (max_row > limits.max_rows or max_col > limits.max_columns or max_row * max_col > limits.max_cells
-                or n_cells > limits.max_cells):
-            raise _refuse(name, f"{where}的数据到第 {max_row} 行、第 {max_col} 列（{n_cells} 个单元格），"
+        if n_rows > limits.max_rows or n_cells > limits.max_cells:
+            raise _refuse(name, f"{where}有 {n_rows} 行、{n_cells} 个单元格，超过上限（{limits.max_rows} 行、"
+                                f"共 {limits.max_cells} 个单元格）")
+        if xml.count(b"<") > 50 * (n_cells + n_rows) + 100_000:
+            raise _refuse(name, f"{where}中有大量与数据无关的内容")
+        max_row, max_col = _check_cell_order(xml, name, where, limits)
+        if (max_row > limits.max_rows or max_col > limits.max_columns or max_row * max_col > limits.max_cells):
+            raise _refuse(name, f"{where}的数据到第 {max_row} 行、第 {max_col} 列，"
                                 f"超过上限（{limits.max_rows} 行、{limits.max_columns} 列、共 {limits.max_cells} 个单元格）")
         if too_long.search(xml):
             raise _refuse(name, f"{where}有单元格的文字超过 {limits.max_cell_bytes // 1024} KB")
         merges = tuple((int(r1) - 1, _column_index(c1), int(r2) - 1, _column_index(c2))
                        for c1, r1, c2, r2 in _MERGE.findall(xml))
         out[sheet] = _SheetInfo(merges=merges)
+    if fixes:
+        out["\x00fixed"] = _SheetInfo(merges=(), replaced=_rebuilt(data, infos, fixes, name))
     return out
+
+
+_SST_HEAD = re.compile(rb"<sst\b[^>]*>")
+_SST_COUNT = re.compile(rb"\b(?:count|uniqueCount)=\"([0-9]+)\"")
+_SST_COUNTS = re.compile(rb"\s(?:count|uniqueCount)=\"[0-9]+\"")
+
+
+def _refuse_dtd(xml: bytes, name: str) -> None:
+    """OOXML parts have no DTD: a DOCTYPE or ENTITY declaration is an attack (entity bombs, external files)."""
+    if b"<!DOCTYPE" in xml[:65536] or b"<!ENTITY" in xml[:65536]:
+        raise UnreadableFileError(f"{name}：工作簿中含有文档类型或实体定义（Excel 文件不应有），未读取；"
+                                  "请在 Excel 中打开后另存再试", file=name)
+
+
+def _check_cell_order(xml: bytes, name: str, where: str, limits: Limits) -> tuple[int, int]:
+    """The sheet's extent from its cell references; a reference given twice (or going backwards) is refused.
+
+    Excel writes rows in increasing order and cells left to right; a cell given twice lets two readers
+    see two different values (one of them the attacker's).
+    """
+    max_row = max_col = 0
+    last_row = 0
+    for m in _ROW_REF.finditer(xml):
+        r = int(m.group(1))
+        if r <= last_row:
+            raise UnreadableFileError(f"{name}：{where}的第 {r} 行出现了不止一次（或顺序颠倒），文件已损坏或被改动；"
+                                      "请在 Excel 中打开后另存再试", file=name)
+        last_row = r
+        max_row = max(max_row, r)
+        if max_row > limits.max_rows:
+            return max_row, max_col
+    last = (0, -1)
+    for letters, row in _COLUMN_REF.findall(xml):
+        key = (int(row), _column_index(letters))
+        if key <= last:
+            raise UnreadableFileError(f"{name}：{where}的单元格 {letters.decode()}{int(row)} 出现了不止一次（或顺序颠倒），"
+                                      "文件已损坏或被改动；请在 Excel 中打开后另存再试", file=name)
+        last = key
+        max_row, max_col = max(max_row, key[0]), max(max_col, key[1] + 1)
+    return max_row, max_col
+
+
+def _rebuilt(data: bytes, infos: list[zipfile.ZipInfo], fixes: dict[str, bytes], name: str) -> bytes:
+    """The workbook with some members replaced (their advisory attributes removed), in memory."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in infos:
+            body = fixes.get(info.filename)
+            if body is None:
+                body = _inflate(data, info, name, len(data) * 1000 + (1 << 20))
+            dst.writestr(info.filename, body)
+    return buffer.getvalue()
 
 
 # --- grids: every cell as text ---------------------------------------------------------------
@@ -477,8 +623,8 @@ def _calamine_sheets(data: bytes, name: str) -> list[tuple[str, pl.DataFrame | N
             if isinstance(exc, (KeyboardInterrupt, SystemExit)):
                 raise
             raise UnreadableFileError(
-                f"{name} 工作表「{sheet}」：无法读取（{type(exc).__name__}: {str(exc)[:200]}）",
-                file=name, sheet=sheet) from None
+                f"{name} 工作表「{sheet}」：无法读取，文件可能已损坏（{type(exc).__name__}: {one_line(str(exc))[:160]}）；"
+                "请在 Excel 中打开后另存再试", file=name, sheet=sheet) from None
         out.append((sheet, frame, absolute, visible))
     return out
 
@@ -548,6 +694,9 @@ def _excel_grids(data: bytes, name: str, kind: str, limits: Limits) -> Iterator[
     if kind == "zip":
         infos = _inspect_ooxml(data, name, limits)
         ooxml = bool(infos) or b"xl/workbook.xml" in data[:1 << 16] or _has_member(data, "xl/workbook.xml")
+        fixed = infos.pop("\x00fixed", None)
+        if fixed is not None:
+            data = fixed.replaced
     sheets = _calamine_sheets(data, name) if ooxml else _sandboxed_sheets(data, name, limits)
     for sheet, frame, absolute, visible in sheets:
         if frame is None:
@@ -588,6 +737,9 @@ def _check_quotes(text: str, sep: str, name: str) -> None:
             "请在该行补上闭合的引号后再试", file=name) from None
 
 
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+
+
 def _csv_grid(text: str, name: str, limits: Limits) -> _Grid:
     sample = "\n".join(text[:1 << 20].splitlines()[:HEADER_SCAN_ROWS])
     counts = {sep: sample.count(sep) for sep in (",", "\t", ";", "|")}
@@ -596,15 +748,23 @@ def _csv_grid(text: str, name: str, limits: Limits) -> _Grid:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     rows: list[list[str]] = []
     width = 0
+    filled = 0
+    empty: list[str] = []
     try:
         for row in reader:
             if len(row) > limits.max_columns:
                 raise _refuse(name, f"第 {reader.line_num} 行有 {len(row)} 列，超过上限 {limits.max_columns} 列")
+            if not any(row):
+                rows.append(empty)  # a blank line keeps its place (Excel's row numbers), costs nothing
+                if len(rows) > 10 * limits.max_rows:
+                    raise _refuse(name, f"超过 {10 * limits.max_rows} 行")
+                continue
             rows.append(row)
+            filled += 1
             width = max(width, len(row))
-            if len(rows) > limits.max_rows:
+            if filled > limits.max_rows:
                 raise _refuse(name, f"超过 {limits.max_rows} 行")
-            if len(rows) * width > limits.max_cells:
+            if filled * width > limits.max_cells:
                 raise _refuse(name, f"超过 {limits.max_cells} 个单元格")
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
@@ -698,6 +858,9 @@ def _grids(data: bytes, name: str, suffix: str, limits: Limits) -> tuple[list[_G
         notes.append(f"文件扩展名为 {suffix}，但内容是文本（CSV），已按 CSV 读取（编码 {encoding}）")
     elif encoding != "UTF-8":
         notes.append(f"CSV 编码识别为 {encoding}")
+    if _PRIVATE_USE.search(text):
+        notes.append("文件中有无法显示的字符（私用区字符，多为编码混杂：一部分按 UTF-8、一部分按 GBK 保存），"
+                     "含这些字符的行已搁置")
     return [_csv_grid(text, name, limits)], notes
 
 
@@ -1131,10 +1294,14 @@ def load_yaml(text: str, *, source: str) -> object:
             raise UnreadableFileError(f"{source}{where(exc.problem_mark)}含有不允许的标签「{tag}」；"
                                       "本工作簿只读取普通的文字、数字、日期、列表和键值表", file=source) from None
         raise UnreadableFileError(f"{source}{where(exc.problem_mark)}：{problem}", file=source) from None
+    except yaml.reader.ReaderError as exc:  # its message quotes the text around the character: never echoed
+        raise UnreadableFileError(f"{source} 第 {text.count(chr(10), 0, exc.position) + 1} 行有 YAML 不允许的字符"
+                                  f"（U+{exc.character:04X}，如空字符、控制字符）；请用文本编辑器删去后另存",
+                                  file=source) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise UnreadableFileError(f"{source}{where(mark)}不是有效的 YAML：{getattr(exc, 'problem', None) or exc}",
-                                  file=source) from None
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        raise UnreadableFileError(f"{source}{where(mark)}不是有效的 YAML：{one_line(problem)[:120]}", file=source) from None
     except (ValueError, RecursionError, OverflowError) as exc:  # 2023-02-30, !!int abc, nesting too deep
         raise UnreadableFileError(f"{source} 中有无法识别的值（{exc}）；请检查其中的日期是否存在（如 2023-02-30）"
                                   "以及方括号、花括号是否成对", file=source) from None
@@ -1144,11 +1311,17 @@ def read_yaml_source(path: str | os.PathLike, *, kind: str) -> tuple[object, Sou
     """Read a YAML file (decisions, scenarios, report parameters …) once: its data and :class:`Source`."""
     p = Path(path)
     data, source = read_source(p, kind=kind, limits=Limits(max_file_bytes=YAML_MAX_BYTES))
+    return load_yaml(decode_text(data, str(p)), source=str(p)), source
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """A small text file (YAML): UTF-8 (with or without BOM), or UTF-16 with its BOM (Windows' “Unicode”)."""
     try:
-        text = data.decode("utf-8-sig")
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return data.decode("utf-16")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise UnreadableFileError(f"{p}：不是 UTF-8 编码的文字文件；请用文本编辑器另存为 UTF-8", file=str(p)) from None
-    return load_yaml(text, source=str(p)), source
+        raise UnreadableFileError(f"{name}：不是 UTF-8 编码的文字文件；请用文本编辑器另存为 UTF-8", file=name) from None
 
 
 def read_yaml(path: str | os.PathLike) -> object:

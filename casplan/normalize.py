@@ -53,6 +53,7 @@ __all__ = [
     "parse_rate",
     "parse_int",
     "strip_invisible",
+    "displayed",
     "parse_date",
     "normalize_name",
     "stable_id",
@@ -87,6 +88,9 @@ _IGNORABLE = ("\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u2
               "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3"
               "\U0001d173-\U0001d17a\U000e0000-\U000e0fff")
 _IGNORABLE_RE = re.compile(f"[{_IGNORABLE}]")
+# Control characters (C0 but tab and newlines, DEL, C1) carry no text either: an escape sequence pasted from
+# a terminal leaves its printable part ("[31m"), never the ESC that would act on a terminal.
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 # A run of whitespace (Python's definition covers NBSP and U+3000) and invisible characters.
 _SPACE_RUN = re.compile(f"[\\s{_IGNORABLE}]+")
@@ -95,6 +99,28 @@ _SPACE_RUN = re.compile(f"[\\s{_IGNORABLE}]+")
 def _collapse_run(match: re.Match[str]) -> str:
     # A run made only of invisible characters vanishes; any real space makes it one space.
     return "" if _IGNORABLE_RE.sub("", match.group()) == "" else " "
+
+
+_RLO, _PDF = "\u202e", "\u202c"
+
+
+def displayed(text: str) -> str:
+    """The order a reader sees: a right-to-left override (U+202E … U+202C) shows its characters reversed.
+
+    >>> displayed("\u202e所究研学化院学科国中\u202c")
+    '中国科学院化学研究所'
+    """
+    out, i = [], 0
+    while i < len(text):
+        if text[i] == _RLO:
+            end = text.find(_PDF, i + 1)
+            end = len(text) if end < 0 else end
+            out.append(text[i + 1:end][::-1])
+            i = end + 1
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
 
 
 def strip_invisible(text: str) -> str:
@@ -140,7 +166,7 @@ def clean_text(value: str | None) -> str | None:
     """
     if value is None:
         return None
-    text = _SPACE_RUN.sub(_collapse_run, str(value)).strip(" ")
+    text = _SPACE_RUN.sub(_collapse_run, _CONTROL_RE.sub("", str(value))).strip(" ")
     return text or None
 
 

@@ -116,7 +116,9 @@ def parse_overrides(entries: list[dict] | None, *, source: str = "<overrides>") 
         where = f"{source} 第 {i} 条"
         if not isinstance(raw, dict):
             raise OverrideError(f"{where}：应为键值表，实际为「{raw!r}」", file=source)
-        entry = {_ZH_KEYS.get(str(k).strip(), str(k).strip()): (None if v is None else str(v).strip())
+        from casplan.normalize import clean_text
+
+        entry = {_ZH_KEYS.get(str(k).strip(), str(k).strip()): (None if v is None else clean_text(str(v)))
                  for k, v in raw.items()}
         unknown = sorted(set(entry) - _KEYS)
         if unknown:

@@ -125,7 +125,9 @@ def choose_policy(inputs: Inputs, raw_plans: Intake | None = None, *,
         return policy, None
     year = inputs.year if inputs.year is not None else data_year
     if year is None:
-        raise PolicyError("导出中没有可识别的培训年度，无法确定用哪一年的政策；请用 --policy 指定政策文件或用 --year 指定年度")
+        shown = "、".join(Path(p).name for p in inputs.plans[:3]) + ("等" if len(inputs.plans) > 3 else "")
+        raise PolicyError(f"{shown}：导出中没有可识别的培训年度，无法确定用哪一年的政策；"
+                          "请用 --policy 指定政策文件或用 --year 指定年度")
     if inputs.year is not None and data_year is not None and data_year != inputs.year:
         raise PolicyError(f"导出的培训年度为 {data_year}，与指定的计划年度 {inputs.year} 不一致")
     path = find_policy(year)

@@ -139,6 +139,7 @@ class UnitRules:
     """How written unit names are resolved (the policy's ``units``; see :mod:`casplan.units`)."""
 
     similarity: float
+    hold_similarity: float
     department_suffixes: tuple[str, ...]
     names: dict[str, tuple[str, ...]]
 
@@ -397,15 +398,24 @@ class _Reader:
         return {str(k): v for k, v in value.items()}
 
     def number(self, value: Any, where: str, *, low: float | None = None, high: float | None = None) -> float:
+        import math
+
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.fail(where, f"应为数字，实际为「{value!r}」")
+        try:
+            finite = math.isfinite(value)
+        except OverflowError:
+            finite = False
+        if not finite:
+            raise self.fail(where, f"应为有限的数字，实际为「{value!r}」（NaN、无穷大会让规则永远不起作用）")
         if low is not None and value < low or high is not None and value > high:
             raise self.fail(where, f"为 {value}，超出允许范围 [{low}, {high}]")
         return float(value)
 
     def integer(self, value: Any, where: str, *, low: int = 0) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise self.fail(where, f"应为不小于 {low} 的整数，实际为「{value!r}」")
+        if isinstance(value, bool) or not isinstance(value, int) or value < low or value > 10**12:
+            shown = repr(value) if not isinstance(value, int) or abs(value) < 10**15 else f"{str(value)[:12]}…（{len(str(value))} 位）"
+            raise self.fail(where, f"应为不小于 {low} 的整数，实际为「{shown}」")
         return value
 
     def boolean(self, value: Any, where: str) -> bool:
@@ -489,6 +499,15 @@ def _track(r: _Reader, raw: Any, where: str, categories: dict, unit_types: dict)
     return Track(**kw)
 
 
+def _bare_file_name(r: "_Reader", value: Any) -> str:
+    """The vocabulary is a file beside the policy: a bare name, never a path elsewhere."""
+    name = r.text(value, "directions")
+    if "/" in name or "\\" in name or name.startswith(".") or not name.endswith((".yaml", ".yml")):
+        raise r.fail("directions", f"应为与政策文件同一文件夹中的词表文件名（如 directions-2023.yaml），"
+                                   f"不能是其他位置的路径；实际为「{name[:80]}」")
+    return name
+
+
 def parse_policy(raw: Any, *, source: str = "<policy>") -> Policy:
     """Build a :class:`Policy` from the YAML mapping; raise :class:`PolicyError` on any fault."""
     r = _Reader(source)
@@ -528,13 +547,14 @@ def parse_policy(raw: Any, *, source: str = "<policy>") -> Policy:
             if k in seen_words and seen_words[k] != t.id:
                 raise r.fail(f"tracks.{t.id}.aliases", f"中的「{w}」也是类别「{seen_words[k]}」的写法，不能两用")
             seen_words[k] = t.id
-    u = r.mapping(top["units"], "units", required={"similarity", "department_suffixes", "names"})
+    u = r.mapping(top["units"], "units", required={"similarity", "hold_similarity", "department_suffixes", "names"})
     if not isinstance(u["names"], dict):
         raise r.fail("units.names", "应为「单位类型: [名称结尾…]」的键值表")
     bad = [k for k in u["names"] if k not in unit_types]
     if bad:
         raise r.fail("units.names", f"中的单位类型「{'、'.join(map(str, bad))}」不在 unit_types 中")
     units = UnitRules(similarity=r.number(u["similarity"], "units.similarity", low=0.5, high=1),
+                      hold_similarity=r.number(u["hold_similarity"], "units.hold_similarity", low=0.3, high=1),
                       department_suffixes=r.texts(u["department_suffixes"], "units.department_suffixes"),
                       names={str(k): r.texts(v, f"units.names.{k}") for k, v in u["names"].items()})
     ik = r.mapping(top["intake"], "intake", required={"minutes_per_class_hour", "date_margin_days",
@@ -637,7 +657,7 @@ def parse_policy(raw: Any, *, source: str = "<policy>") -> Policy:
         year=r.integer(top["year"], "year", low=1990),
         notice=r.text(top["notice"], "notice"),
         deadline=r.date(top["deadline"], "deadline"),
-        directions=r.text(top["directions"], "directions"),
+        directions=_bare_file_name(r, top["directions"]),
         history=history, unit_types=unit_types, categories=categories, tracks=tracks,
         attachments=attachments, rules=rules, budget_total=budget_total, budget_per_track=per_track,
         platform=platform, scoring=scoring, units=units, intake=intake, open_scope=tuple(open_scope),
@@ -664,13 +684,13 @@ def load_policy(path: str | Path | None = None) -> Policy:
     from casplan.io import load_yaml, read_source
 
     p = Path(path) if path is not None else default_policy_path()
+    from casplan.io import YAML_MAX_BYTES, Limits, decode_text
+
     try:
-        data, source = read_source(p, kind="policy")
-        text = data.decode("utf-8-sig")
+        data, source = read_source(p, kind="policy", limits=Limits(max_file_bytes=YAML_MAX_BYTES))
+        text = decode_text(data, f"政策文件 {p}")
     except UnreadableFileError as exc:
-        raise PolicyError(f"政策文件：{exc}") from None
-    except UnicodeDecodeError:
-        raise PolicyError(f"无法读取政策文件 {p}：不是 UTF-8 编码的文字文件") from None
+        raise PolicyError(f"政策文件：{exc}" if not str(exc).startswith("政策文件") else str(exc)) from None
     try:
         raw = load_yaml(text, source=f"政策文件 {p}")
     except UnreadableFileError as exc:

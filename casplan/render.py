@@ -107,8 +107,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import yaml
+    from casplan.io import load_yaml
 
-    params = {k: yaml.safe_load(v) for k, v in args.parameter}
+    params = {k: load_yaml(v, source=f"参数 {k}") for k, v in args.parameter}
     render_notebook(args.notebook, args.out, parameters=params, timeout=args.timeout, title=args.title)
     return 0

@@ -390,9 +390,12 @@ def render_report(params: dict, *, out_root: str | os.PathLike = "reports", if_c
     latest = year_dir / "latest"
     with _YearLock(year_dir, progress=progress):
         if if_changed and latest.exists():
+            from casplan.io import Limits, read_source
+
             try:
-                last = json.loads((latest / "manifest.json").read_text(encoding="utf-8"))
-            except (OSError, ValueError, RecursionError):
+                raw, _ = read_source(latest / "manifest.json", kind="manifest", limits=Limits(max_file_bytes=8 << 20))
+                last = json.loads(raw.decode("utf-8"))
+            except (CasplanError, OSError, ValueError, RecursionError):
                 last = {}
             if isinstance(last, dict) and last.get("fingerprint") == fingerprint:
                 if progress:
@@ -472,7 +475,7 @@ def settle_params(params: dict) -> dict:
         if params.get(key):
             params[key] = ";".join(str(Path(p).resolve()) for p in _paths(str(params[key])))
     if not _paths(str(params.get("plans") or "")):
-        raise InputError("请用 --plans 或参数文件给出培训计划导出文件")
+        raise InputError("没有培训计划导出文件：请用 --plans 给出，或写在参数文件的 plans 中")
     year = int(params.get("year") or 0) or None
     inputs = Inputs.of(_paths(params["plans"]), history=params.get("history") or None,
                        roster=params.get("roster") or None, policy=params.get("policy") or None,
@@ -488,6 +491,14 @@ def settle_params(params: dict) -> dict:
     if not params.get("policy"):
         params["policy"] = str(Path(policy.source).resolve())
         params["policy_note"] = how or ""
+    if params.get("scenario"):  # a scenario the notebook would refuse midway is refused here, in a second
+        from casplan.whatif import Scenario
+
+        Scenario.load(params["scenario"], policy=policy)
+    if params.get("overrides"):
+        from casplan.overrides import read_overrides
+
+        read_overrides(params["overrides"])
     return params
 
 
@@ -535,6 +546,8 @@ def run(args: argparse.Namespace) -> int:
         params = _params_from_args(args)
         render_report(params, out_root=args.out, if_changed=args.if_changed, timeout=args.timeout)
     except CasplanError as exc:
-        print(f"报告生成失败：{exc}；上一次的成功报告保持不变", file=sys.stderr)
+        where = f"（参数文件 {args.params}）" if args.params else ""
+        text = " ".join(str(exc).split())
+        print(f"报告生成失败{where}：{text}；上一次的成功报告保持不变", file=sys.stderr)
         return exc.exit_code
     return 0

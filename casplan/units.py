@@ -46,8 +46,10 @@ RESOLUTION_LABELS = {
     "folded": "规范化后与名册一致",
     "similar": "按名称相似度认定（请核对）",
     "decided": "人工决定",
+    "ambiguous": "与名册中的单位相近而又不同，无法确定（须人工确认）",
     "unknown": "名册中没有",
 }
+_RLO = "\u202e"
 
 
 @lru_cache(maxsize=1)
@@ -118,7 +120,7 @@ class Resolution:
 
     @property
     def known(self) -> bool:
-        return self.how != "unknown"
+        return self.how not in ("unknown", "ambiguous")
 
 
 class UnitIndex:
@@ -134,7 +136,7 @@ class UnitIndex:
     """
 
     def __init__(self, roster: Iterable[tuple[str, str | None]], *, department_suffixes: Sequence[str] = (),
-                 similarity: float = 0.85, aliases: Mapping[str, str] | None = None,
+                 similarity: float = 0.85, hold_similarity: float = 0.6, aliases: Mapping[str, str] | None = None,
                  distinct: Iterable[str] = ()) -> None:
         self.exact: dict[str, str] = {}
         self.alias: dict[str, str] = {}
@@ -148,6 +150,7 @@ class UnitIndex:
                     self.alias.setdefault(unit_key(a), unit)
         self.suffixes = tuple(sorted({unit_key(s) for s in department_suffixes if s.strip()}, key=len, reverse=True))
         self.similarity = similarity
+        self.hold_similarity = hold_similarity
         self.decided = {unit_key(k): v for k, v in (aliases or {}).items()}
         self.distinct = {unit_key(k) for k in distinct}
         self._cores = [(_core(unit_key(u)), u) for u in self.units]
@@ -185,6 +188,16 @@ class UnitIndex:
         return hit
 
     def _resolve(self, written: str) -> Resolution:
+        from casplan.normalize import displayed
+
+        plain = self._resolve_plain(written)
+        if _RLO in written and not plain.known:  # the order the reader sees (a reversed name shown forwards)
+            seen = self._resolve_plain(displayed(written))
+            if seen.known:
+                return Resolution(written, seen.unit, seen.how, seen.similarity, seen.candidates)
+        return plain
+
+    def _resolve_plain(self, written: str) -> Resolution:
         from casplan.normalize import clean_text
 
         shown = clean_text(written) or str(written)
@@ -209,6 +222,10 @@ class UnitIndex:
         near = tuple(u for s, u in scored[:3] if s > 0.3)
         if best >= self.similarity and best - runner >= 0.05:
             return Resolution(written, unit, "similar", round(best, 3), near)
+        if best >= self.hold_similarity:
+            # close to a roster unit (or to several) but not clearly one: deciding either way moves money
+            close = tuple(u for sc, u in scored if sc >= self.hold_similarity)[:3]
+            return Resolution(written, self._own_name(shown), "ambiguous", round(best, 3), close)
         return Resolution(written, self._own_name(shown), "unknown", round(best, 3) if near else None, near)
 
     @staticmethod

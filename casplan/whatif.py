@@ -41,6 +41,7 @@ class Scenario:
     forced_in: tuple[str, ...] = ()
     forced_out: tuple[str, ...] = ()
     note: str = ""
+    source: str = field(default="", compare=False)
 
     @classmethod
     def baseline(cls, policy: Policy) -> "Scenario":
@@ -118,12 +119,12 @@ class Scenario:
             raise InputError(f"{source}：budget_total「{budget}」应为不小于 0 的数（万元）", file=source)
         for key in ("forced_in", "forced_out"):
             value = data.get(key)
-            if value is not None and not isinstance(value, list):
+            if value is not None and (not isinstance(value, list) or not all(isinstance(x, str) for x in value)):
                 raise InputError(f"{source}：{key} 应为申报编号的列表（如 [P2300021]）", file=source)
         return cls(name=str(data.get("name") or "未命名情景"), note=str(data.get("note") or ""), quotas=quotas,
                    weights=weights, budget_total=None if budget is None else float(budget), rules=rules,
                    forced_in=tuple(str(x) for x in data.get("forced_in") or ()),
-                   forced_out=tuple(str(x) for x in data.get("forced_out") or ()))
+                   forced_out=tuple(str(x) for x in data.get("forced_out") or ()), source=source)
 
     def save(self, path: str | Path) -> Path:
         from casplan.io import write_text_atomic
@@ -205,9 +206,24 @@ class WhatIf:
                        forced_in=base.forced_in | frozenset(scenario.forced_in),
                        forced_out=base.forced_out | frozenset(scenario.forced_out))
 
+    def check_ids(self, ids, *, where: str = "") -> None:
+        """Raise :class:`InputError` (「不存在的申报编号」 with the nearest ids) for an id that is no application."""
+        from casplan.overrides import unknown_id_message
+
+        known = set(self.year.eligibility.applications["app_id"].to_list())
+        for ident in ids:
+            if ident not in known:
+                raise InputError(f"{where}{unknown_id_message(ident, known)}", value=ident)
+
     def evaluate(self, scenario: Scenario, *, hint: Selection | None = None) -> Outcome:
-        """Scores and the optimal selection under a scenario."""
+        """Scores and the optimal selection under a scenario.
+
+        Raises :class:`InputError` when the scenario forces an id that is no application of the year.
+        """
         started = time.perf_counter()
+        where = f"{scenario.source}：" if scenario.source else ""
+        self.check_ids(scenario.forced_in, where=where + "forced_in 中")
+        self.check_ids(scenario.forced_out, where=where + "forced_out 中")
         pairs = self.eligible_pairs(scenario)
         scores = score(pairs, policy=self.policy, directions=self._best, weights=scenario.weights,
                        tracks_with_directions=self._with_directions, criteria=self._criteria,

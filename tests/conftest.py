@@ -12,9 +12,11 @@ from hypothesis import settings
 
 # In CI the property tests draw the same examples every run (a failure there reproduces exactly);
 # locally they explore new examples each time.
-settings.register_profile("ci", derandomize=True, print_blob=True)
-if os.environ.get("CI"):
-    settings.load_profile("ci")
+# No deadline: speed is measured in the benchmarks, never asserted by a timed test (a loaded machine
+# must not turn a slow example into a failure).
+settings.register_profile("ci", derandomize=True, print_blob=True, deadline=None)
+settings.register_profile("local", deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "local")
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "data" / "samples" / "2023"

@@ -76,17 +76,36 @@ def lab(tmp_path):
         log.close()
 
 
+def _notebook_with_params() -> str:
+    """A copy of the what-if notebook under tests/artifacts with the sample's params file filled in.
+
+    The committed notebook names no input (an omitted input is none); the analyst fills ``params_file``.
+    """
+    import json
+
+    nb = json.loads((ROOT / "notebooks" / "04_what_if.ipynb").read_text(encoding="utf-8"))
+    params = ROOT / "data" / "samples" / "2023" / "report-params.yaml"
+    source = "".join(nb["cells"][1]["source"]).replace('params_file: str = ""', f'params_file: str = "{params}"', 1)
+    nb["cells"][1]["source"] = source
+    nb["cells"][2]["source"] = "".join(nb["cells"][2]["source"]).replace(
+        "from casplan.charts import", "import os; os.chdir(%r)\nfrom casplan.charts import" % str(ROOT / "notebooks"), 1)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "04_what_if.ipynb").write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
+    return "tests/artifacts/04_what_if.ipynb"
+
+
 def test_quota_slider_changes_the_shortlist(lab):
     from playwright.sync_api import sync_playwright
 
     url, token = lab
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    notebook = _notebook_with_params()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1800})
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(f"{url}/lab/tree/notebooks/04_what_if.ipynb?token={token}&reset", timeout=60_000)
+        page.goto(f"{url}/lab/tree/{notebook}?token={token}&reset", timeout=60_000)
         page.wait_for_function("window.jupyterapp && window.jupyterapp.shell.currentWidget "
                                "&& window.jupyterapp.shell.currentWidget.sessionContext "
                                "&& window.jupyterapp.shell.currentWidget.sessionContext.session "

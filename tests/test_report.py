@@ -209,3 +209,45 @@ def test_a_report_from_plans_alone_reads_nothing_else(tmp_path):
                           timeout=60).stdout
     for said in ("未提供往年项目", "未提供单位名册", "未提供专家评审", "待核"):
         assert said in text, said
+
+
+def test_no_text_from_a_scenario_or_a_decision_runs_in_a_browser(tmp_path):
+    """议题 14.7: scenario names and notes, decision reasons and authors are escaped wherever shown."""
+    from playwright.sync_api import sync_playwright
+
+    from casplan.pipeline import run_year
+    from conftest import sample_inputs
+
+    year = run_year(sample_inputs(SAMPLES))
+    app = year.selection.chosen["id"][0]
+    scenario = tmp_path / "情景.yaml"
+    scenario.write_text("name: '<script>alert(3)</script>情景'\nnote: '[点我](javascript:alert(4))'\n"
+                        "quotas: {专业技术研修班: 9}\n", encoding="utf-8")
+    decisions = tmp_path / "决定.yaml"
+    decisions.write_text(f"- action: force_include\n  app: {app}\n  reason: '<img src=x onerror=alert(5)>'\n"
+                         "  author: '</style><script>alert(6)</script>'\n", encoding="utf-8")
+    root = tmp_path / "reports"
+    params = {"plans": str(SAMPLES / "plans.xlsx"), "history": str(SAMPLES / "history.xlsx"),
+              "roster": str(SAMPLES / "roster.xlsx"), "scenario": str(scenario), "overrides": str(decisions),
+              "robustness_draws": 0}
+    run = render_report(params, out_root=root, timeout=300, progress=False)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        page = browser.new_page()
+        dialogs = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto((run / "report.html").resolve().as_uri())
+        page.wait_for_load_state("load")
+        text = page.inner_text("body")
+        planted = page.evaluate("""() => ({
+            img: document.querySelectorAll('img[src="x"]').length,
+            js: document.querySelectorAll('a[href^="javascript:"]').length,
+            handlers: [...document.querySelectorAll('*')].filter(e => [...e.attributes]
+                       .some(a => a.name.startsWith('on'))).length})""")
+        browser.close()
+    assert not dialogs, dialogs
+    assert planted == {"img": 0, "js": 0, "handlers": 0}, planted
+    for payload in ("<script>alert(3)</script>情景", "<img src=x onerror=alert(5)>"):
+        assert payload in text, payload
