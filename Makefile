@@ -10,7 +10,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.casplan-installed
 SAMPLES := $(CURDIR)/data/samples/2023
-DEB_PACKAGES := chromium fonts-noto-cjk poppler-utils fontconfig
+DEB_PACKAGES := chromium fonts-noto-cjk poppler-utils fontconfig time
 PYTEST_ARGS ?=
 
 .PHONY: report test system venv bench sample clean-reports
@@ -30,6 +30,7 @@ system:
 	ls /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc >/dev/null 2>&1 || missing="$$missing fonts-noto-cjk"; \
 	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	command -v fc-list >/dev/null 2>&1 || missing="$$missing fontconfig"; \
+	test -x /usr/bin/time || missing="$$missing time"; \
 	if [ -n "$$missing" ]; then \
 	  echo "安装系统软件包：$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
