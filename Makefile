@@ -48,4 +48,4 @@ bench: system $(STAMP)
 	$(PY) benchmarks/run.py
 
 sample: $(STAMP)
-	$(VENV)/bin/casplan sample --out data/samples/2023
+	$(PY) -m tools.sample --out data/samples/2023

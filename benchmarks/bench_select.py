@@ -1,4 +1,4 @@
-"""Benchmark of the selection kernel (casplan.select) on seeded synthetic years.
+"""Benchmark of the selection kernel (casplan.selection) on seeded synthetic years.
 
 A synthetic year at scale 1 has ~120 units (100 研究所, 12 分院, 8 院机关部门)
 and 300 applications; scale 10 multiplies units, applications, quotas and the
@@ -9,11 +9,11 @@ cost more — the correlation that makes the budget knapsack hard.
 
 Measured:
 
-* cold solve: :func:`casplan.select.solve` (model, solver, greedy, explanations)
+* cold solve: :func:`casplan.selection.solve` (model, solver, greedy, explanations)
   on ``--runs`` seeded instances; p50/p95 of wall time and of the kernel alone;
 * what-if re-solve: the same instance re-solved ``--runs`` times with a quota
   or the budget moved (what the live what-if does);
-* robustness: :func:`casplan.select.robustness` with N = 500 at scale 1;
+* robustness: :func:`casplan.selection.robustness` with N = 500 at scale 1;
 * counterfactuals at scale 1.
 
 Usage::
@@ -34,11 +34,11 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from casplan.select import QuotaSpec, SelectOptions, counterfactuals, robustness, solve
+from casplan.selection import QuotaSpec, SelectOptions, counterfactuals, robustness, solve
 
 QUOTAS = {"yanxiu": (10, 2), "duanqi": (10, 2), "jiangtan": (20, 3), "jingpin": (10, 2), "mohrss": (5, 1),
           "guanli": (6, 2)}
-WEIGHTS = {  # casplan/policies/2023.yaml, scoring.weights
+WEIGHTS = {  # casplan/policy/2023.yaml, scoring.weights
     "default": {"direction": 30, "scale": 10, "duration": 10, "openness": 10, "joint": 5, "track_record": 10,
                 "attachments": 5, "cost": 10, "unit_rank": 10},
     "jiangtan": {"direction": 40, "scale": 10, "duration": 0, "openness": 15, "joint": 5, "track_record": 5,

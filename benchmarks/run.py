@@ -333,7 +333,7 @@ def import_times(top: int = 8) -> dict:
     """``-X importtime`` of what ``casplan select`` imports: self time summed per top-level package."""
     code = ("import inspect, casplan.cli as c\n"
             "c.build_parser(**({'only': 'select'} if 'only' in inspect.signature(c.build_parser).parameters else {}))\n"
-            "import casplan.pipeline, casplan.select, casplan.intake, casplan.eligibility, casplan.scoring, "
+            "import casplan.pipeline, casplan.selection, casplan.intake, casplan.eligibility, casplan.scoring, "
             "casplan.directions")
     proc = subprocess.run([sys.executable, "-X", "importtime", "-c", code], capture_output=True, text=True,
                           cwd=ROOT, check=True, env=child_env())
@@ -500,7 +500,7 @@ def run(args: argparse.Namespace) -> dict:
         folders[str(s)] = scaled_year(s, seed=args.seed, root=args.years)
     # warm-up (not measured): byte-compile the package, bring the smallest files into the page cache
     subprocess.run([sys.executable, "-c", "import casplan.cli as c; c.build_parser(); import casplan.pipeline, "
-                    "casplan.whatif, casplan.report, casplan.charts, casplan.tables"], check=True, cwd=ROOT,
+                    "casplan.whatif, casplan.report, casplan.views.charts, casplan.views.tables"], check=True, cwd=ROOT,
                    env=child_env())
     measure(step_command("floor", folders[str(scales[0])]), name="warm-up")
     for s in scales:

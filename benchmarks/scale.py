@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/scale.py --scale 10 [--seed 2023] [--out DIR]
 
 A year at scale N is N *groups*, each a copy of the sample year
-(:func:`casplan.sample.generate` with the seed): group 1 is the sample year
+(:func:`tools.sample.generate` with the seed): group 1 is the sample year
 itself; in group k ≥ 2 every unit name, alias and 所属分院 gets the suffix
 ``（第k组）`` (so the roster, the history and the per-unit rules — one
 application per institute, one 人社部 project per unit, the 2022 execution
@@ -24,7 +24,7 @@ under the 1,048,576 rows an xlsx sheet holds)::
     year.json   (counts, seed, scale, and the cache key)
 
 Years are cached under ``benchmarks/out/years/x<N>-seed<S>/`` (git-ignored); the
-cache key is a hash of this file, :mod:`casplan.sample` and the packaged policy,
+cache key is a hash of this file, :mod:`tools.sample` and the packaged policy,
 so a change in any of them makes a fresh copy. The same seed and scale always
 give the same bytes.
 
@@ -49,6 +49,8 @@ from pathlib import Path
 import polars as pl
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:          # the generator lives in the checkout's tools/
+    sys.path.insert(0, str(ROOT))
 OUT = ROOT / "benchmarks" / "out" / "years"
 DEFAULT_SEED = 2023
 CREATED = dt.datetime(2022, 11, 30)
@@ -66,7 +68,7 @@ def _plan_id(plan_id: str, k: int) -> str:
 
 
 def _cache_key(seed: int, scale: int) -> str:
-    from casplan import sample
+    from tools import sample
     from casplan.policy import default_policy_path
 
     digest = hashlib.sha256(f"{scale}|{seed}|".encode())
@@ -185,7 +187,7 @@ def _write_xlsx(path: Path, frame: pl.DataFrame, sheet: str) -> None:
 
 
 def _read_base(seed: int, folder: Path) -> dict[str, pl.DataFrame]:
-    from casplan.sample import generate
+    from tools.sample import generate
 
     generate(folder, seed=seed)
     frames = {name: pl.read_excel(folder / f"{name}.xlsx", infer_schema_length=None)

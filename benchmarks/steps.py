@@ -94,7 +94,7 @@ def chain(step: str, folder: Path) -> dict:
     clock = _Clock()
     from casplan.pipeline import (Inputs, assess, candidates_of, load, match_directions, score_year,
                                   select_options)
-    from casplan.select import solve
+    from casplan.selection import solve
 
     clock.lap("import")
     inputs = Inputs.of(folder / "plans.xlsx", history=folder / "history.xlsx", roster=folder / "roster.xlsx",
@@ -215,7 +215,7 @@ def whatif_step(folder: Path, *, n: int, seed: int, profile: Path | None = None)
 
 def report_data(folder: Path, *, draws: int) -> dict:
     clock = _Clock()
-    from casplan import charts, tables  # noqa: F401  (the notebook imports them)
+    from casplan.views import charts, tables  # noqa: F401  (the notebook imports them)
     from casplan.pipeline import Inputs, robustness_of, run_year
     from casplan.report import build  # noqa: F401
 

@@ -2,8 +2,8 @@
 
 The meanings come from the modules' own catalogues (:data:`casplan.intake.INTAKE_REASONS`,
 :data:`casplan.eligibility.RULES` and :data:`~casplan.eligibility.REASONS`,
-:data:`casplan.scoring.SCORING_REASONS`, :data:`casplan.select.REASONS` and
-:data:`~casplan.select.STATUS_TEXT`); this module adds only what an analyst should
+:data:`casplan.scoring.SCORING_REASONS`, :data:`casplan.selection.REASONS` and
+:data:`~casplan.selection.STATUS_TEXT`); this module adds only what an analyst should
 do about each code (:data:`ADVICE`), what each error kind means (:data:`ERROR_ADVICE`)
 and what each column of the export is used for (:data:`FIELD_USES`). The guide's
 pages ``docs/消息目录.md`` and ``docs/字段表.md`` are generated from here, so they
@@ -31,11 +31,11 @@ import polars as pl
 from casplan import errors
 from casplan.eligibility import REASONS as ELIGIBILITY_REASONS
 from casplan.eligibility import RULES
-from casplan.fields import FIELDS, HISTORY_FIELDS, REVIEW_FIELDS, ROSTER_FIELDS, Field
+from casplan.intake.fields import FIELDS, HISTORY_FIELDS, REVIEW_FIELDS, ROSTER_FIELDS, Field
 from casplan.intake import INTAKE_REASONS
 from casplan.scoring import SCORING_REASONS
-from casplan.select import REASONS as SELECTION_REASONS
-from casplan.select import STATUS_TEXT
+from casplan.selection import REASONS as SELECTION_REASONS
+from casplan.selection import STATUS_TEXT
 
 __all__ = ["STAGES", "EXTRA_INTAKE_REASONS", "ADVICE", "PREFIX_ADVICE", "ERROR_ADVICE", "FIELD_USES",
            "STATUS_ADVICE", "messages", "advice_for", "render_markdown", "render_fields_markdown", "main"]
@@ -178,7 +178,7 @@ STATUS_ADVICE: dict[str, str] = {
     "infeasible": "按冲突说明调整名额、经费或人工决定后重新运行（命令退出码 3）。",
     "error": "请把命令和输出交给维护人员（命令退出码 1）。",
 }
-"""What to do about each solver status (:data:`casplan.select.STATUS_TEXT`)."""
+"""What to do about each solver status (:data:`casplan.selection.STATUS_TEXT`)."""
 
 ERROR_ADVICE: dict[str, tuple[str, str]] = {
     "CasplanError": ("其他可预见的错误", "按消息说明处理；看不懂的交给维护人员。"),
@@ -243,7 +243,7 @@ FIELD_USES: dict[str, str] = {
     "withdrawn": "平台的撤销标记（reported）：已撤销的计划搁置（I-STATUS）",
     "approve_status": "平台的审核状态：未通过上级部门审核（1043）、驳回修改（1048）的计划搁置（I-STATUS）",
 }
-"""What the workbook does with each column of the plan export (:data:`casplan.fields.FIELDS`)."""
+"""What the workbook does with each column of the plan export (:data:`casplan.intake.fields.FIELDS`)."""
 
 _OTHER_USES: dict[str, dict[str, str]] = {
     "往年项目（history.xlsx）": {

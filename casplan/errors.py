@@ -67,7 +67,7 @@ class UnreadableFileError(InputError):
 class ValueFormatError(ValueError):
     """A single cell value does not parse; ``expected`` says what would be right (Chinese).
 
-    Raised by :mod:`casplan.normalize`; the intake turns it into a set-aside row.
+    Raised by :mod:`casplan.intake.normalize`; the intake turns it into a set-aside row.
     It is a ``ValueError`` rather than a :class:`CasplanError` because it never
     reaches the analyst on its own: it always gains a file, row and column first.
     """

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from casplan.eligibility import Eligibility, check
 from casplan.errors import InputError
 from casplan.intake import Intake, read_history, read_reviews, read_roster
-from casplan.overrides import Overrides, read_overrides
+from casplan.eligibility.overrides import Overrides, read_overrides
 from casplan.policy import Policy, load_policy
 from casplan.scoring import Scores, score
 
@@ -24,9 +24,9 @@ if TYPE_CHECKING:
     import polars as pl
 
     from casplan.directions import Vocabulary
-    from casplan.select import Selection, SelectOptions
+    from casplan.selection import Selection, SelectOptions
 
-__all__ = ["Inputs", "Loaded", "Year", "load", "assess", "choose_policy", "omitted_inputs", "read_params", "inputs_from_params", "PARAMS_FILE_KEYS",
+__all__ = ["Inputs", "Loaded", "Year", "load", "assess", "choose_policy", "omitted_inputs", "read_params", "inputs_from_params", "PARAMS_FILE_KEYS", "PARAMS_INPUT_KEYS",
            "vocabulary_of", "match_directions",
            "score_year", "select_options", "candidates_of", "run_year", "robustness_of"]
 
@@ -142,7 +142,7 @@ def load(inputs: Inputs) -> Loaded:
     (nothing sensible can run without them); unreadable data files are collected in ``errors``.
     """
     from casplan.intake import read_plans_raw, settle
-    from casplan.overrides import read_overrides_source
+    from casplan.eligibility.overrides import read_overrides_source
     from casplan.policy import IntakeRules
 
     inputs.check_paths()
@@ -332,7 +332,7 @@ def select_options(policy: Policy, *, overrides: Overrides | None = None) -> "Se
     Tracks with a ``fallback`` (人社部高研 → 精品) come first in the track priority.
     U1 applies to 研究所 (``institute``) across every track, as the notice's 院级资助项目.
     """
-    from casplan.select import QuotaSpec, SelectOptions
+    from casplan.selection import QuotaSpec, SelectOptions
 
     overrides = overrides or Overrides()
     u1 = policy.rules["U1"]
@@ -393,7 +393,7 @@ class Year:
 def run_year(inputs: Inputs | None = None, *, options: "SelectOptions | None" = None,
              loaded: Loaded | None = None) -> Year:
     """Load, check, score and select: the whole chain for one year's inputs (or already loaded ones)."""
-    from casplan.select import solve
+    from casplan.selection import solve
 
     if loaded is None:
         if inputs is None:
@@ -422,7 +422,7 @@ def robustness_of(year: Year, *, n: int = 500, seed: int = 2023,
     """
     import polars as pl
 
-    from casplan.select import robustness
+    from casplan.selection import robustness
 
     policy = year.loaded.policy
     crit = year.scores.breakdown.select(pl.col("app_id").alias("id"), "track", "criterion", "value")

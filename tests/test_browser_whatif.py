@@ -88,7 +88,7 @@ def _notebook_with_params() -> str:
     source = "".join(nb["cells"][1]["source"]).replace('params_file: str = ""', f'params_file: str = "{params}"', 1)
     nb["cells"][1]["source"] = source
     nb["cells"][2]["source"] = "".join(nb["cells"][2]["source"]).replace(
-        "from casplan.charts import", "import os; os.chdir(%r)\nfrom casplan.charts import" % str(ROOT / "notebooks"), 1)
+        "from casplan.views.charts import", "import os; os.chdir(%r)\nfrom casplan.views.charts import" % str(ROOT / "notebooks"), 1)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "04_what_if.ipynb").write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
     return "tests/artifacts/04_what_if.ipynb"

@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 import polars as pl
 import pytest
 
-from casplan.charts import (
+from casplan.views.charts import (
     BRANCHES,
     FONT,
     OTHER_BRANCH,
@@ -34,7 +34,7 @@ from casplan.errors import InputError
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts" / "charts"
 
-# (name, quota, tolerance) as in policies/2023.yaml
+# (name, quota, tolerance) as in policy/2023.yaml
 TRACKS = [("专业技术研修班", 10, 2), ("专项技术短期培训班", 10, 2), ("学术讲坛", 20, 3),
           ("精品培训项目", 10, 2), ("人社部高级研修项目", 5, 1), ("管理类培训", 6, 2)]
 DIRECTIONS = {

@@ -13,7 +13,7 @@ import xlsxwriter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from casplan.cli_match import add_parser, read_texts, run
+from casplan.cli.match import add_parser, read_texts, run
 from casplan.directions import (
     DEFAULT_THRESHOLD,
     best_direction,
@@ -25,7 +25,7 @@ from casplan.directions import (
 from casplan.errors import InputError, PolicyError
 
 DATA = Path(__file__).parent / "data"
-PACKAGED = Path(__file__).resolve().parents[1] / "casplan" / "policies" / "directions-2023.yaml"
+PACKAGED = Path(__file__).resolve().parents[1] / "casplan" / "policy" / "directions-2023.yaml"
 
 # The 附表 of the 2023 notice, typed from the notice (not read from the vocabulary).
 NOTICE_DIRECTIONS = {

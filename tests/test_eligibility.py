@@ -12,7 +12,7 @@ from casplan.cli import main
 from casplan.eligibility import REASONS, check
 from casplan.errors import OverrideError
 from casplan.intake import read_history, read_plans, read_roster
-from casplan.overrides import parse_overrides
+from casplan.eligibility.overrides import parse_overrides
 from casplan.policy import load_policy
 
 POLICY = load_policy()
@@ -252,7 +252,7 @@ def test_cli_check_json(year, capsys):
 
 
 def test_overrides_from_an_xlsx_with_chinese_headers(year, tmp_path):
-    from casplan.overrides import read_overrides
+    from casplan.eligibility.overrides import read_overrides
 
     r = year([app("两天半班", 天数=2.5, 学时=20)])
     app_id = r.applications["app_id"][0]

@@ -15,7 +15,7 @@ from conftest import ROOT, SAMPLES, plan_row, write_xlsx
 
 from casplan.cli import main
 from casplan.errors import EXIT_CODES, CasplanError, InputError, PolicyError, SelectionError
-from casplan.fields import FIELDS, IGNORED_PLAN_HEADERS, header_key, match_header
+from casplan.intake.fields import FIELDS, IGNORED_PLAN_HEADERS, header_key, match_header
 from casplan.intake import read_plans, read_roster
 from casplan.pipeline import Inputs, load, run_year
 from casplan.policy import load_policy, policy_warnings
@@ -48,14 +48,14 @@ def test_the_year_of_the_data_picks_the_policy_and_a_mismatch_is_one_line(tmp_pa
     assert main(["check", str(plans)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["没有 2024 年度的政策文件（内置的只有 2023 年度）；请按 2024 年度的通知写政策文件，并用 --policy 指定"]
-    assert main(["check", str(plans), "--policy", str(ROOT / "casplan" / "policies" / "2023.yaml")]) == 2
+    assert main(["check", str(plans), "--policy", str(ROOT / "casplan" / "policy" / "2023.yaml")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "导出的培训年度为 2024" in err[0] and "2023 年度" in err[0]
 
 
 def test_policy_check_warns_about_dates_of_another_year(tmp_path, capsys):
-    text = (ROOT / "casplan" / "policies" / "2023.yaml").read_text(encoding="utf-8")
-    (tmp_path / "directions-2023.yaml").write_bytes((ROOT / "casplan" / "policies" / "directions-2023.yaml").read_bytes())
+    text = (ROOT / "casplan" / "policy" / "2023.yaml").read_text(encoding="utf-8")
+    (tmp_path / "directions-2023.yaml").write_bytes((ROOT / "casplan" / "policy" / "directions-2023.yaml").read_bytes())
     path = tmp_path / "2024.yaml"
     path.write_text(text.replace("year: 2023 ", "year: 2024 ", 1), encoding="utf-8")
     warnings = policy_warnings(load_policy(path))

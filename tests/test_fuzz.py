@@ -5,7 +5,7 @@
   either read (accepted or set aside) or a blank row;
 * arbitrary header rows through the header detection: found exactly when a row holds enough known labels;
 * arbitrary Python values through every parser (only ``ValueFormatError``) and arbitrary columns of any
-  dtype through :func:`casplan.normalize.normalize_column` (nothing at all);
+  dtype through :func:`casplan.intake.normalize.normalize_column` (nothing at all);
 * random edits of the real policy and random override entries: only ``CasplanError`` subclasses.
 
 Bounded (a fixed number of examples, no example database) so the file runs in well under a minute.
@@ -29,12 +29,12 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from casplan.errors import CasplanError, OverrideError, PolicyError, UnreadableFileError, ValueFormatError
-from casplan.fields import FIELDS, match_header
+from casplan.intake.fields import FIELDS, match_header
 from casplan.intake import read_history, read_plans, read_reviews, read_roster
 from casplan.io import HEADER_SCAN_ROWS, MIN_HEADER_MATCHES, read_tables, read_yaml
-from casplan.normalize import (clean_text, name_similarity, normalize_column, normalize_name, parse_bool, parse_date,
+from casplan.intake.normalize import (clean_text, name_similarity, normalize_column, normalize_name, parse_bool, parse_date,
                                parse_int, parse_number, stable_id)
-from casplan.overrides import check_overrides, parse_overrides, read_overrides
+from casplan.eligibility.overrides import check_overrides, parse_overrides, read_overrides
 from casplan.policy import parse_policy
 
 _BASE = settings(deadline=None, database=None, derandomize=True,
@@ -247,7 +247,7 @@ def test_normalize_column_never_raises(kind: str, series: pl.Series) -> None:
 
 # --- policy and overrides ------------------------------------------------------------------------
 
-RAW_POLICY = yaml.safe_load(importlib.resources.files("casplan").joinpath("policies/2023.yaml").read_text("utf-8"))
+RAW_POLICY = yaml.safe_load(importlib.resources.files("casplan").joinpath("policy/2023.yaml").read_text("utf-8"))
 YAMLISH = st.recursive(
     st.one_of(st.none(), st.booleans(), st.integers(-5, 10 ** 6), st.floats(), st.text(max_size=8), st.dates()),
     lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.one_of(st.text(max_size=6),

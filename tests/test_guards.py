@@ -21,7 +21,7 @@ from casplan.io import write_frame, write_workbook
 from casplan.pipeline import Inputs, candidates_of, run_year, select_options
 from casplan.policy import load_policy
 from casplan.scoring import score
-from casplan.select import QuotaSpec, solve
+from casplan.selection import QuotaSpec, solve
 
 POLICY = load_policy()
 NO_UNIT_RANK = {t: {**POLICY.scoring.weights_for(t), "unit_rank": 0.0} for t in POLICY.track_ids}
@@ -161,12 +161,12 @@ def test_u2_at_49_99_and_50_percent_and_switched_off(tmp_path, spent, enabled, e
         "单位名称": unit, "年度": 2022, "培训名称": "催化化学研修班", "项目类别": "专业技术研修班", "是否举办": "是",
         "是否院级资助": "是", "是否实施": "是", "是否完成": "否", "资助金额(万元)": 10, "已支出(万元)": spent}])
     policy = tmp_path / "2023.yaml"
-    text = (SAMPLES.parents[2] / "casplan" / "policies" / "2023.yaml").read_text(encoding="utf-8")
+    text = (SAMPLES.parents[2] / "casplan" / "policy" / "2023.yaml").read_text(encoding="utf-8")
     if not enabled:
         text = text.replace("U2: {mode: soft, enabled: true}", "U2: {mode: soft, enabled: false}")
     policy.write_text(text, encoding="utf-8")
     (tmp_path / "directions-2023.yaml").write_bytes(
-        (SAMPLES.parents[2] / "casplan" / "policies" / "directions-2023.yaml").read_bytes())
+        (SAMPLES.parents[2] / "casplan" / "policy" / "directions-2023.yaml").read_bytes())
     year = run_year(Inputs.of(plans, history=history, policy=policy))
     summary = year.eligibility.summary.row(0, named=True)
     assert (("U2-LOW-RATE" in summary["reasons"]) is excluded)

@@ -1,4 +1,4 @@
-"""Tests for casplan.normalize: table-driven cases for every accepted and rejected
+"""Tests for casplan.intake.normalize: table-driven cases for every accepted and rejected
 form, the boundaries of the date window, and Hypothesis properties."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from casplan.errors import ValueFormatError
-from casplan.normalize import (
+from casplan.intake.normalize import (
     ColumnKind,
     EXPECTED_BOOL,
     EXPECTED_DATE,
@@ -413,7 +413,7 @@ def test_stable_id_format() -> None:
 
 
 def test_stable_id_is_the_same_in_another_process() -> None:
-    code = "from casplan.normalize import stable_id; print(stable_id('物理研究所', '《量子信息》研修班', 2023))"
+    code = "from casplan.intake.normalize import stable_id; print(stable_id('物理研究所', '《量子信息》研修班', 2023))"
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert out.stdout.strip() == stable_id("物理研究所", "《量子信息》研修班", 2023)

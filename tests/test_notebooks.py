@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from casplan.render import render_notebook
+from casplan.report.render import render_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb")) + [ROOT / "casplan" / "report" / "selection_report.ipynb"]
 
 
 @pytest.mark.notebook

@@ -47,7 +47,7 @@ def test_ci_runs_the_readme_test_command():
 
 
 def test_notebooks_are_committed_without_outputs():
-    for nb_path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+    for nb_path in sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted((ROOT / "casplan").rglob("*.ipynb")):
         nb = json.loads(nb_path.read_text(encoding="utf-8"))
         for cell in nb["cells"]:
             if cell["cell_type"] == "code":

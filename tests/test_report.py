@@ -171,7 +171,7 @@ def test_cli_policy_typo_is_one_clear_line(rendered, tmp_path, capsys):
 
     root, _, params = rendered
     bad_policy = tmp_path / "2023.yaml"
-    bad_policy.write_text((Path(__file__).resolve().parents[1] / "casplan" / "policies" / "2023.yaml")
+    bad_policy.write_text((Path(__file__).resolve().parents[1] / "casplan" / "policy" / "2023.yaml")
                           .read_text(encoding="utf-8").replace("min_days: 3", "min_dayz: 3", 1), encoding="utf-8")
     code = main(["report", "--plans", params["plans"], "--policy", str(bad_policy), "--out", str(root)])
     err = capsys.readouterr().err

@@ -21,8 +21,8 @@ import fastexcel
 import polars as pl
 import pytest
 
-from casplan import sample
-from casplan.fields import FIELDS, HISTORY_FIELDS, ROSTER_FIELDS, match_header
+from tools import sample
+from casplan.intake.fields import FIELDS, HISTORY_FIELDS, ROSTER_FIELDS, match_header
 
 BRANCHES = ["北京分院", "沈阳分院", "长春分院", "上海分院", "南京分院", "武汉分院", "广州分院",
             "成都分院", "昆明分院", "西安分院", "兰州分院", "新疆分院"]

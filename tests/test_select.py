@@ -1,4 +1,4 @@
-"""Tests of the selection kernel (casplan.select) and its CLI (casplan.cli_select).
+"""Tests of the selection kernel (casplan.selection) and its CLI (casplan.cli.select).
 
 Property tests (Hypothesis) check the guarantees of issue 5 on random small
 instances: no quota, budget or per-unit limit is ever exceeded; the choice is
@@ -22,7 +22,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from casplan.cli_select import (
+from casplan.cli.select import (
     default_options,
     options_from_policy,
     parse_quota,
@@ -30,13 +30,11 @@ from casplan.cli_select import (
     run_scores,
 )
 from casplan.errors import InputError, SelectionError
-from casplan.select import (
+from casplan.selection.core import _build, _check, _tie_weights  # the kernel's internals, tested as such
+from casplan.selection import (
     REASONS,
     QuotaSpec,
     SelectOptions,
-    _build,
-    _check,
-    _tie_weights,
     counterfactuals,
     diff,
     greedy,
@@ -307,7 +305,7 @@ def test_reduced_cost_core_matches_a_plain_full_solve(monkeypatch, delta0):
     import numpy as np
     from scipy.optimize import Bounds, LinearConstraint, milp
 
-    import casplan.select as select_module
+    import casplan.selection.core as select_module
 
     monkeypatch.setattr(select_module, "_DELTA0", delta0)
     for seed in range(3):
@@ -670,7 +668,7 @@ def test_quota_flag_and_policy_options():
     for bad in ("jiangtan", "nope=3", "yanxiu=-1", "yanxiu=三"):
         with pytest.raises(InputError):
             parse_quota(bad, opts)
-    text = importlib.resources.files("casplan").joinpath("policies/2023.yaml").read_text("utf-8")
+    text = importlib.resources.files("casplan").joinpath("policy/2023.yaml").read_text("utf-8")
     policy = options_from_policy(yaml.safe_load(text))
     assert policy.money_tracks == frozenset({"yanxiu", "duanqi", "jingpin", "mohrss", "guanli"})
     assert {t: (q.target, q.tolerance, q.mode) for t, q in policy.quotas.items()} == {

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from casplan.pipeline import select_options
 from casplan.policy import load_policy
-from casplan.select import QuotaSpec, SelectOptions, solve
+from casplan.selection import QuotaSpec, SelectOptions, solve
 
 POLICY = load_policy()
 
@@ -59,7 +59,7 @@ def test_the_fallback_is_used_only_when_the_declared_track_is_full():
 
 
 def test_a_quota_counterfactual_keeps_the_priority(tmp_path):
-    from casplan.select import counterfactuals
+    from casplan.selection import counterfactuals
 
     rows = [("A", "甲所", "institute", "mohrss", 70.0, 20.0), ("A", "甲所", "institute", "jingpin", 85.0, 20.0)]
     rows += [(f"M{k}", f"乙{k}", "institute", "mohrss", 80.0 + k, 15.0) for k in range(5)]

@@ -88,7 +88,7 @@ def test_scenario_round_trip_and_errors(whatif, tmp_path):
 
 
 def test_panel_reacts_to_a_slider(whatif):
-    from casplan.whatif_ui import WhatIfPanel
+    from casplan.whatif.panel import WhatIfPanel
 
     panel = WhatIfPanel(whatif)
     panel.quota["duanqi"].value = 4

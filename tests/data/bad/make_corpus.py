@@ -8,7 +8,7 @@ Run from the repository root to (re)generate every file of this folder except
 The output is deterministic (fixed workbook dates, fixed zip timestamps, a seeded
 random generator): ``tests/test_bad_inputs.py`` regenerates the corpus into a
 temporary folder and checks that the committed files are byte-identical to it.
-The bad policy files are edited copies of the packaged ``casplan/policies/2023.yaml``:
+The bad policy files are edited copies of the packaged ``casplan/policy/2023.yaml``:
 when that file changes, run this script again.
 """
 
@@ -26,7 +26,7 @@ from pathlib import Path
 import xlsxwriter
 
 HERE = Path(__file__).resolve().parent
-POLICY = HERE.parents[2] / "casplan" / "policies" / "2023.yaml"
+POLICY = HERE.parents[2] / "casplan" / "policy" / "2023.yaml"
 CREATED = dt.datetime(2022, 11, 30)
 ZIP_TIME = (2022, 11, 30, 0, 0, 0)
 

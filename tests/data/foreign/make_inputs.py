@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 """Writes the held-out "foreign year" inputs in this folder.
 
-Written by hand from the 2023 notice and casplan/policies/2023.yaml, without
+Written by hand from the 2023 notice and casplan/policy/2023.yaml, without
 running casplan or reading its code.  Run:  python make_inputs.py
 (needs openpyxl).  EXPECTED.yaml is NOT generated: it is written by hand; this
 script only prints the Excel row numbers and an arithmetic cross-check of the

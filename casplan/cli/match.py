@@ -122,7 +122,7 @@ def read_texts(path: str | Path) -> list[dict[str, str | None]]:
     >>> read_texts(p)
     [{'train_name': '碳中和研修班', 'content': '讲授低碳技术'}]
     """
-    from casplan.fields import FIELDS_BY_NAME
+    from casplan.intake.fields import FIELDS_BY_NAME
     from casplan.io import read_tables
 
     fields = tuple(FIELDS_BY_NAME[f] for f in TEXT_FIELDS)

@@ -1,6 +1,6 @@
 """The official selection report: papermill → offline HTML, PDF, the xlsx lists, a manifest, a diff.
 
-``casplan report`` renders ``notebooks/selection_report.ipynb`` into a fresh
+``casplan report`` renders the package's ``report/selection_report.ipynb`` into a fresh
 folder ``reports/<year>/<run>/`` built under a temporary name and renamed into
 place only when every file succeeded; ``reports/<year>/latest`` then moves to it
 (an atomic symlink swap). A failed run exits non-zero with one Chinese line and
@@ -30,14 +30,13 @@ import polars as pl
 from casplan.errors import CasplanError, InputError, ReportError, UnreadableFileError
 from casplan.pipeline import Inputs, Year, robustness_of, run_year
 from casplan.scoring import Scores
-from casplan.select import Selection, SelectOptions
+from casplan.selection import Selection, SelectOptions
 
-__all__ = ["ReportData", "build", "package_versions", "workbook_sheets", "selection_record", "write_artifacts",
+__all__ = ["WORKBOOK", "NOTEBOOK", "ReportData", "build", "package_versions", "workbook_sheets", "selection_record", "write_artifacts",
            "write_sources", "settle_params", "render_report",
            "PARAMETERS", "add_parser", "run"]
 
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK = ROOT / "notebooks" / "selection_report.ipynb"
+NOTEBOOK = Path(__file__).resolve().parent / "selection_report.ipynb"  # package data, never outside the package
 WORKBOOK = "遴选名单.xlsx"
 # The notebook's parameters and their types (the parameters cell holds the same typed literals).
 PARAMETERS: dict[str, type] = {
@@ -123,7 +122,7 @@ def selection_record(data: ReportData) -> dict:
 
 def workbook_sheets(data: ReportData, *, include_contacts: bool = False) -> dict[str, pl.DataFrame]:
     """The xlsx for the 盖章 and 公示 lists: summary, one sheet per track, ineligible, set aside, units."""
-    from casplan.tables import (ineligible_table, report_summary, set_aside_table, track_list, units_table)
+    from casplan.views.tables import (ineligible_table, report_summary, set_aside_table, track_list, units_table)
 
     year = data.year
     policy = year.loaded.policy
@@ -371,7 +370,7 @@ def render_report(params: dict, *, out_root: str | os.PathLike = "reports", if_c
     ``params`` names every input (an omitted one is none); ``year`` and ``policy`` are settled here
     from the data when not given (:func:`settle_params`).
     """
-    from casplan.render import html_from_notebook
+    from casplan.report.render import html_from_notebook
 
     started = time.perf_counter()
     params = settle_params({k: params[k] for k in PARAMETERS if k in params})
@@ -384,9 +383,9 @@ def render_report(params: dict, *, out_root: str | os.PathLike = "reports", if_c
         probe.write_bytes(b"")
         probe.unlink()
     except OSError as exc:
-        from casplan.io import _os_reason
+        from casplan.io import os_reason
 
-        raise UnreadableFileError(f"无法写入报告目录 {year_dir}：{_os_reason(exc)}", file=str(year_dir)) from None
+        raise UnreadableFileError(f"无法写入报告目录 {year_dir}：{os_reason(exc)}", file=str(year_dir)) from None
     latest = year_dir / "latest"
     with _YearLock(year_dir, progress=progress):
         if if_changed and latest.exists():
@@ -496,7 +495,7 @@ def settle_params(params: dict) -> dict:
 
         Scenario.load(params["scenario"], policy=policy)
     if params.get("overrides"):
-        from casplan.overrides import read_overrides
+        from casplan.eligibility.overrides import read_overrides
 
         read_overrides(params["overrides"])
     return params

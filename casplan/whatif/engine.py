@@ -5,7 +5,7 @@ A :class:`Scenario` is plain data (saved to and loaded from YAML). A
 direction matching, the criteria of every pair that could ever be eligible, the
 reviewers' calibration — so that :meth:`WhatIf.evaluate` only re-weights,
 re-ranks and re-solves. Everything here is testable without a browser; the
-widgets in :mod:`casplan.whatif_ui` only call it.
+widgets in :mod:`casplan.whatif.panel` only call it.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from casplan.errors import InputError
 from casplan.pipeline import Year, candidates_of, select_options
 from casplan.policy import Policy
 from casplan.scoring import CRITERIA, Scores, calibrate_reviews, criteria_table, score
-from casplan.select import QuotaSpec, Selection, SelectOptions, solve
+from casplan.selection import QuotaSpec, Selection, SelectOptions, solve
 
 __all__ = ["Scenario", "Outcome", "WhatIf", "SOFT_RULES"]
 
@@ -208,7 +208,7 @@ class WhatIf:
 
     def check_ids(self, ids, *, where: str = "") -> None:
         """Raise :class:`InputError` (「不存在的申报编号」 with the nearest ids) for an id that is no application."""
-        from casplan.overrides import unknown_id_message
+        from casplan.eligibility.overrides import unknown_id_message
 
         known = set(self.year.eligibility.applications["app_id"].to_list())
         for ident in ids:
@@ -236,7 +236,7 @@ class WhatIf:
 
     def diff(self, outcome: Outcome, *, against: Outcome | None = None) -> pl.DataFrame:
         """Who entered and who left against the baseline (or ``against``), with the reason now."""
-        from casplan.select import diff
+        from casplan.selection import diff
 
         before = (against or self.baseline).selection
         changes = diff(before, outcome.selection)

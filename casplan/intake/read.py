@@ -25,17 +25,17 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from casplan.errors import UnreadableFileError
-from casplan.fields import (FIELDS, HISTORY_FIELDS, KIND_DTYPES, PROVENANCE, REQUIRED_PLAN_FIELDS,
+from casplan.intake.fields import (FIELDS, HISTORY_FIELDS, KIND_DTYPES, PROVENANCE, REQUIRED_PLAN_FIELDS,
                             REVIEW_FIELDS, ROSTER_FIELDS, Field, match_header)
 from casplan.io import RawTable, Source, expand_paths, read_file_tables
-from casplan.normalize import normalize_column, normalize_name, parse_bool, stable_id
+from casplan.intake.normalize import normalize_column, normalize_name, parse_bool, stable_id
 from casplan.policy import IntakeRules
-from casplan.schema import failures
-from casplan.units import UnitIndex, infer_unit_type, unit_key
+from casplan.intake.schema import failures
+from casplan.intake.units import UnitIndex, infer_unit_type, unit_key
 
 if TYPE_CHECKING:
     from casplan.io import Limits
-    from casplan.overrides import Overrides
+    from casplan.eligibility.overrides import Overrides
     from casplan.policy import Policy
 
 __all__ = [
@@ -410,17 +410,17 @@ _NAME_COLUMNS = ("unit", "organizer", "train_name")
 
 def _hidden_characters(raw: pl.DataFrame, fields: tuple[Field, ...]) -> pl.DataFrame:
     """Name cells that held invisible characters (removed by the cleaning): index, column, value, the code points."""
-    from casplan.normalize import _IGNORABLE_RE
+    from casplan.intake.normalize import IGNORABLE
 
     rows = []
     names = {f.name for f in fields}
     for col in _NAME_COLUMNS:
         if col not in raw.columns or col not in names:
             continue
-        hit = raw.get_column(col).str.contains(_IGNORABLE_RE.pattern).fill_null(False)
+        hit = raw.get_column(col).str.contains(IGNORABLE.pattern).fill_null(False)
         for i in hit.arg_true().to_list():
             value = raw[col][i]
-            codes = "、".join(sorted({f"U+{ord(c):04X}" for c in _IGNORABLE_RE.findall(value)}))
+            codes = "、".join(sorted({f"U+{ord(c):04X}" for c in IGNORABLE.findall(value)}))
             rows.append((i, col, value, codes))
     return pl.DataFrame(rows, schema={"index": pl.Int64, "column": pl.Utf8, "value": pl.Utf8, "codes": pl.Utf8},
                         orient="row")
@@ -644,7 +644,7 @@ def unit_index(roster: pl.DataFrame | None, policy: "Policy | None" = None,
 
 def _resolve_units(frame: pl.DataFrame, roster: pl.DataFrame | None, policy: "Policy | None",
                    overrides: "Overrides | None") -> tuple[pl.DataFrame, list[tuple]]:
-    """Map every written unit name to the roster's unit; type the units the roster lacks (see casplan.units)."""
+    """Map every written unit name to the roster's unit; type the units the roster lacks (see casplan.intake.units)."""
     index = unit_index(roster, policy, overrides)
     written = frame.get_column("unit").to_list()
     raw_written = frame.get_column("_unit_written").to_list() if "_unit_written" in frame.columns else written
@@ -835,7 +835,7 @@ def settle(intake: Intake, *, policy: "Policy | None" = None, roster: pl.DataFra
 
     With ``policy``: rows of another plan year, dates outside the year (with the policy's margin) and a
     天数 longer than the dates allow are set aside; budgets far above the platform's caps are flagged.
-    Always: unit names are resolved against the roster (:mod:`casplan.units`), repeated applications
+    Always: unit names are resolved against the roster (:mod:`casplan.intake.units`), repeated applications
     are set aside (one stays), and every row gets ``app_id`` (``P`` + 计划ID, else a stable hash of
     unit, name and year). Rows read = rows accepted + rows set aside still holds per file.
     """

@@ -35,8 +35,8 @@ import polars as pl
 
 from casplan.errors import OverrideError
 
-__all__ = ["Override", "Overrides", "parse_overrides", "read_overrides", "check_overrides", "nearest_ids",
-           "unknown_id_message", "ACTIONS"]
+__all__ = ["Override", "Overrides", "parse_overrides", "read_overrides", "read_overrides_source", "check_overrides",
+           "nearest_ids", "unknown_id_message", "as_frame", "ACTIONS"]
 
 Action = Literal["waive", "force_include", "force_exclude", "confirm_history", "reject_history",
                  "unit_alias", "unit_distinct", "unit_type"]
@@ -116,7 +116,7 @@ def parse_overrides(entries: list[dict] | None, *, source: str = "<overrides>") 
         where = f"{source} 第 {i} 条"
         if not isinstance(raw, dict):
             raise OverrideError(f"{where}：应为键值表，实际为「{raw!r}」", file=source)
-        from casplan.normalize import clean_text
+        from casplan.intake.normalize import clean_text
 
         entry = {_ZH_KEYS.get(str(k).strip(), str(k).strip()): (None if v is None else clean_text(str(v)))
                  for k, v in raw.items()}

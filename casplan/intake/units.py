@@ -66,7 +66,7 @@ def unit_key(name: str) -> str:
     >>> unit_key(" 中科院 物理所 ") == unit_key("中国科学院物理所")
     True
     """
-    from casplan.normalize import normalize_name, strip_invisible
+    from casplan.intake.normalize import normalize_name, strip_invisible
 
     text = strip_invisible(unicodedata.normalize("NFKC", str(name)))
     text = _t2s().convert(text)
@@ -188,7 +188,7 @@ class UnitIndex:
         return hit
 
     def _resolve(self, written: str) -> Resolution:
-        from casplan.normalize import displayed
+        from casplan.intake.normalize import displayed
 
         plain = self._resolve_plain(written)
         if _RLO in written and not plain.known:  # the order the reader sees (a reversed name shown forwards)
@@ -198,7 +198,7 @@ class UnitIndex:
         return plain
 
     def _resolve_plain(self, written: str) -> Resolution:
-        from casplan.normalize import clean_text
+        from casplan.intake.normalize import clean_text
 
         shown = clean_text(written) or str(written)
         key = unit_key(written)

@@ -1,6 +1,6 @@
 """Match training plans against the notice's 重点支持方向 (附表).
 
-The vocabulary lives in a policy file (``policies/directions-2023.yaml``): for each
+The vocabulary lives in a policy file (``policy/directions-2023.yaml``): for each
 direction, the notice's own words plus the synonyms and related terms that real
 training titles use, each with a weight in (0, 1], and optional exclusion phrases.
 
@@ -55,7 +55,7 @@ from typing import Any
 import polars as pl
 
 from casplan.errors import InputError, PolicyError
-from casplan.fields import FIELDS_BY_NAME, header_key
+from casplan.intake.fields import FIELDS_BY_NAME, header_key
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -76,7 +76,7 @@ __all__ = [
     "evaluate_labels",
 ]
 
-#: Default match threshold: ``scoring.match_threshold`` of ``policies/2023.yaml``.
+#: Default match threshold: ``scoring.match_threshold`` of ``policy/2023.yaml``.
 DEFAULT_THRESHOLD = 0.35
 
 #: The plan's text fields, in the order hits are listed (canonical names).
@@ -221,7 +221,7 @@ def load_directions(path: str | Path | None = None) -> Vocabulary:
 
     Parameters
     ----------
-    path : the YAML file; ``None`` reads the packaged ``policies/directions-2023.yaml``.
+    path : the YAML file; ``None`` reads the packaged ``policy/directions-2023.yaml``.
 
     Returns
     -------
@@ -253,7 +253,7 @@ def read_directions_source(path: str | Path | None = None):
     from casplan.errors import UnreadableFileError
     from casplan.io import load_yaml, read_source
 
-    p = Path(path) if path is not None else Path(str(resources.files("casplan") / "policies" / _DEFAULT_FILE))
+    p = Path(path) if path is not None else Path(str(resources.files("casplan") / "policy" / _DEFAULT_FILE))
     from casplan.io import YAML_MAX_BYTES, Limits, decode_text
 
     if not p.exists():

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pandera.polars as pa
 import polars as pl
 
-from casplan.fields import FIELDS, FIELDS_BY_NAME, HISTORY_FIELDS, KIND_DTYPES, REVIEW_FIELDS, ROSTER_FIELDS, Field
+from casplan.intake.fields import FIELDS, FIELDS_BY_NAME, HISTORY_FIELDS, KIND_DTYPES, REVIEW_FIELDS, ROSTER_FIELDS, Field
 
 __all__ = [
     "Bound",

@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from casplan.cli_common import (ChineseHelpFormatter, VisibleStream, add_input_arguments, chinese_argparse, load_inputs,
+from casplan.cli.common import (ChineseHelpFormatter, VisibleStream, add_input_arguments, chinese_argparse, load_inputs,
                                 print_json)
 from casplan.errors import EXIT_CODES, CasplanError
 
@@ -21,11 +21,10 @@ __all__ = ["main", "build_parser"]
 # Sub-commands whose parser and runner live in their own modules (add_parser / run), in the order the
 # help lists them: the analysts' first, the developers' last.
 _MODULES = {
-    "match": "casplan.cli_match",
-    "select": "casplan.cli_select",
+    "match": "casplan.cli.match",
+    "select": "casplan.cli.select",
     "report": "casplan.report",
-    "render": "casplan.render",
-    "sample": "casplan.sample",
+    "render": "casplan.report.render",
 }
 
 
@@ -172,8 +171,24 @@ def _policy(args: argparse.Namespace) -> int:
 _HELP = {
     "match": "按附表重点支持方向匹配培训名称", "select": "遴选资助项目（名额、经费、单位限制下总分最高）",
     "report": "生成正式遴选报告（HTML、PDF、xlsx 名单）",
-    "render": "（开发用）用 papermill 运行笔记本并生成离线 HTML", "sample": "（开发用）生成样例年度数据",
+    "render": "（开发用）用 papermill 运行笔记本并生成离线 HTML",
 }
+
+
+def _sample(rest: list[str]) -> int:
+    """The sample generator lives outside the runtime package, in the checkout's tools/ folder."""
+    from pathlib import Path
+
+    from casplan.errors import CasplanError
+
+    checkout = Path(__file__).resolve().parents[2]
+    if not (checkout / "tools" / "sample.py").exists():
+        raise CasplanError("样例生成器只在源代码检出中提供（tools/sample.py），安装的软件包中没有")
+    if str(checkout) not in sys.path:
+        sys.path.insert(0, str(checkout))
+    from tools.sample import main as sample_main
+
+    return sample_main(rest)
 
 
 def _subparsers(parser: argparse.ArgumentParser):
@@ -210,6 +225,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true", help="以 JSON 输出每项申报在各类别的资格与原因")
     c.set_defaults(run=_check)
 
+    sub.add_parser("sample", help="（开发用）生成样例年度数据（源代码检出中的 tools/sample.py：--seed N --out 目录）")
+
     wanted = set(_MODULES) if only is None else {only} & set(_MODULES)
     for name, module in _MODULES.items():
         if name == "render":  # the analysts' commands first
@@ -230,6 +247,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout, sys.stderr = VisibleStream(sys.stdout), VisibleStream(sys.stderr)
     command = next((a for a in argv if not a.startswith("-")), None)
     try:
+        if argv[:1] == ["sample"]:
+            return int(_sample(argv[1:]))
         parser = build_parser(only=command if command in _MODULES else None)
         args = parser.parse_args(argv)
         runner = getattr(args, "run", None) or getattr(args, "func", None)

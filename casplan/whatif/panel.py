@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import polars as pl
 
-from casplan.charts import quota_fill
+from casplan.views.charts import quota_fill
 from casplan.scoring import CRITERION_LABELS
 from casplan.whatif import SOFT_RULES, Outcome, Scenario, WhatIf
 
@@ -22,7 +22,7 @@ __all__ = ["WhatIfPanel", "fill_frame", "shortlist_frame", "diff_frame"]
 
 def fill_frame(outcome: Outcome, policy) -> pl.DataFrame:
     """Per track: eligible pool, chosen, quota target and upper bound (the quota-fill chart's input)."""
-    from casplan.tables import fill_for
+    from casplan.views.tables import fill_for
 
     return fill_for(outcome.selection, outcome.scenario.quotas)
 

@@ -53,6 +53,7 @@ __all__ = [
     "parse_rate",
     "parse_int",
     "strip_invisible",
+    "IGNORABLE",
     "displayed",
     "parse_date",
     "normalize_name",
@@ -87,7 +88,7 @@ EXPECTED_DATE = "日期（如 2023-03-01）"
 _IGNORABLE = ("\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
               "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3"
               "\U0001d173-\U0001d17a\U000e0000-\U000e0fff")
-_IGNORABLE_RE = re.compile(f"[{_IGNORABLE}]")
+IGNORABLE = re.compile(f"[{_IGNORABLE}]")
 # Control characters (C0 but tab and newlines, DEL, C1) carry no text either: an escape sequence pasted from
 # a terminal leaves its printable part ("[31m"), never the ESC that would act on a terminal.
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -98,7 +99,7 @@ _SPACE_RUN = re.compile(f"[\\s{_IGNORABLE}]+")
 
 def _collapse_run(match: re.Match[str]) -> str:
     # A run made only of invisible characters vanishes; any real space makes it one space.
-    return "" if _IGNORABLE_RE.sub("", match.group()) == "" else " "
+    return "" if IGNORABLE.sub("", match.group()) == "" else " "
 
 
 _RLO, _PDF = "\u202e", "\u202c"
@@ -129,7 +130,7 @@ def strip_invisible(text: str) -> str:
     >>> strip_invisible("中国科学院\u202e化学\ufe0f研究所\u200b")
     '中国科学院化学研究所'
     """
-    return _IGNORABLE_RE.sub("", text)
+    return IGNORABLE.sub("", text)
 
 
 def clean_text(value: str | None) -> str | None:

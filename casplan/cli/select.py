@@ -40,9 +40,9 @@ from typing import Any
 
 import polars as pl
 
-from casplan.cli_common import add_input_arguments, load_inputs
+from casplan.cli.common import add_input_arguments, load_inputs
 from casplan.errors import CasplanError, InputError
-from casplan.select import TRACK_NAMES, QuotaSpec, Selection, SelectOptions, solve
+from casplan.selection import TRACK_NAMES, QuotaSpec, Selection, SelectOptions, solve
 
 __all__ = [
     "COLUMNS",
@@ -88,7 +88,7 @@ def options_from_policy(policy: Mapping[str, Any]) -> SelectOptions:
     """Selection options from the raw YAML dict of a policy file (checked like any policy file).
 
     >>> import importlib.resources, yaml
-    >>> text = importlib.resources.files("casplan").joinpath("policies/2023.yaml").read_text("utf-8")
+    >>> text = importlib.resources.files("casplan").joinpath("policy/2023.yaml").read_text("utf-8")
     >>> opts = options_from_policy(yaml.safe_load(text))
     >>> opts.budget_total, opts.quotas["mohrss"], opts.track_priority[0]
     (900.0, QuotaSpec(target=5, tolerance=0, mode='ceiling'), 'mohrss')
@@ -149,7 +149,7 @@ def options_from_args(args: argparse.Namespace, base: SelectOptions, policy: Any
     if getattr(args, "one_per_unit", None) is not None:
         changes["one_per_unit"] = bool(args.one_per_unit)
     if known_ids is not None:
-        from casplan.overrides import unknown_id_message
+        from casplan.eligibility.overrides import unknown_id_message
 
         for flag in ("force_in", "force_out"):
             for ident in getattr(args, flag, None) or []:
@@ -166,7 +166,7 @@ def options_from_args(args: argparse.Namespace, base: SelectOptions, policy: Any
 
 
 def read_scores(path: str | os.PathLike[str], policy: Any = None) -> pl.DataFrame:
-    """Read a scores CSV into the candidates frame :func:`casplan.select.solve` takes.
+    """Read a scores CSV into the candidates frame :func:`casplan.selection.solve` takes.
 
     With ``policy``, ``track`` and ``unit_type`` may be written the analyst's way (专业技术研修班,
     研修班; 研究所, 分院) and are read into their ids.

@@ -50,7 +50,7 @@ class Field:
     ----------
     name : English identifier used in code and in frames.
     label : the Chinese label shown to analysts and written in cleaned outputs.
-    kind : how raw cells are normalised (see :mod:`casplan.normalize`).
+    kind : how raw cells are normalised (see :mod:`casplan.intake.normalize`).
     aliases : other headers accepted for this column (compared by :func:`header_key`).
     about : for numbers, whether a companion ``<name>_about`` flag keeps 约/左右.
     """

@@ -2,7 +2,7 @@
 
 Every number of the notice (quotas, minimum days and trainees, the deadline,
 the 50% execution threshold, the 15万 subsidy cap, the platform's fee caps …)
-lives in ``casplan/policies/<year>.yaml``. A new year's notice needs a new
+lives in ``casplan/policy/<year>.yaml``. A new year's notice needs a new
 file, not new code. Unknown and missing keys are errors, named in Chinese.
 
 >>> policy = load_policy()
@@ -43,6 +43,9 @@ __all__ = [
     "OpenScope",
     "policy_warnings",
     "find_policy",
+    "parse_policy",
+    "QuotaMode",
+    "TrackKind",
 ]
 
 TrackKind = Literal["money", "support"]
@@ -136,7 +139,7 @@ class IntakeRules:
 
 @dataclass(frozen=True)
 class UnitRules:
-    """How written unit names are resolved (the policy's ``units``; see :mod:`casplan.units`)."""
+    """How written unit names are resolved (the policy's ``units``; see :mod:`casplan.intake.units`)."""
 
     similarity: float
     hold_similarity: float
@@ -310,7 +313,7 @@ class Policy:
 
     def directions_path(self) -> Path:
         """The direction vocabulary file named by the policy, next to the policy file."""
-        base = Path(self.source).parent if self.source else Path(str(resources.files("casplan") / "policies"))
+        base = Path(self.source).parent if self.source else Path(str(resources.files("casplan") / "policy"))
         return base / self.directions
 
     def with_changes(self, **changes: Any) -> "Policy":
@@ -322,7 +325,7 @@ class Policy:
 
 def default_policy_path(year: int = 2023) -> Path:
     """The packaged policy file of a year."""
-    return Path(str(resources.files("casplan") / "policies" / f"{year}.yaml"))
+    return Path(str(resources.files("casplan") / "policy" / f"{year}.yaml"))
 
 
 def find_policy(year: int) -> Path:

@@ -8,7 +8,34 @@ from __future__ import annotations
 
 import polars as pl
 
-__all__ = ["files_table", "set_aside_table", "counts_by", "styled", "escape", "FILE_LABELS", "PROBLEM_LABELS"]
+__all__ = [
+    "escape",
+    "files_table",
+    "set_aside_table",
+    "counts_by",
+    "styled",
+    "eligibility_overview",
+    "ineligible_table",
+    "units_table",
+    "history_table",
+    "score_table",
+    "breakdown_table",
+    "calibration_table",
+    "direction_counts",
+    "report_summary",
+    "track_list",
+    "fill_for",
+    "money_for",
+    "coverage_for",
+    "distribution_for",
+    "probability_for",
+    "method_weights",
+    "greedy_table",
+    "changes_table",
+    "counterfactual_table",
+    "FILE_LABELS",
+    "PROBLEM_LABELS",
+]
 
 FILE_LABELS = {
     "file": "文件", "sheet": "工作表", "header_row": "表头行", "rows_read": "读取行数",
@@ -240,7 +267,7 @@ def track_list(data, track: str) -> pl.DataFrame:
         pl.col("message").alias("说明"))
 
 
-# --- the charts' input frames (see casplan.charts for each contract) ------------------------------
+# --- the charts' input frames (see casplan.views.charts for each contract) ------------------------------
 
 def fill_for(selection, quotas: dict[str, int]) -> pl.DataFrame:
     """Quota fill per track: eligible pool, chosen, quota, upper bound."""

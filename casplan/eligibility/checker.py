@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from casplan.normalize import name_similarity, stable_id
-from casplan.overrides import Overrides, check_overrides
+from casplan.intake.normalize import name_similarity, stable_id
+from casplan.eligibility.overrides import Overrides, check_overrides
 from casplan.policy import Policy, Track
 
 __all__ = [

@@ -1,0 +1,5 @@
+import sys
+
+from casplan.cli.main import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""What the analysts look at: charts (:mod:`casplan.views.charts`) and tables (:mod:`casplan.views.tables`)."""
