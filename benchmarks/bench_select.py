@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from casplan.selection import QuotaSpec, SelectOptions, counterfactuals, robustness, solve
+from casplan.selection import Quota, SelectOptions, counterfactuals, robustness, solve
 
 QUOTAS = {"yanxiu": (10, 2), "duanqi": (10, 2), "jiangtan": (20, 3), "jingpin": (10, 2), "mohrss": (5, 1),
           "guanli": (6, 2)}
@@ -53,7 +53,7 @@ WEIGHTS = {  # casplan/policy/2023.yaml, scoring.weights
 def options_for(scale: int) -> SelectOptions:
     """The 2023 defaults with quotas and budget multiplied by ``scale``."""
     return SelectOptions(
-        quotas={t: QuotaSpec(a * scale, b * scale) for t, (a, b) in QUOTAS.items()},
+        quotas={t: Quota(a * scale, b * scale) for t, (a, b) in QUOTAS.items()},
         money_tracks=frozenset(QUOTAS) - {"jiangtan"},
         budget_total=900.0 * scale,
         max_grant={"mohrss": 15.0},

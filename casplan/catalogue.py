@@ -1,7 +1,8 @@
 """The analysts' catalogue: every reason code the workbook can show, what it means and what to do.
 
 The meanings come from the modules' own catalogues (:data:`casplan.intake.INTAKE_REASONS`,
-:data:`casplan.eligibility.RULES` and :data:`~casplan.eligibility.REASONS`,
+:func:`casplan.eligibility.rule_texts` and :func:`~casplan.eligibility.reason_texts` of the
+packaged policy,
 :data:`casplan.scoring.SCORING_REASONS`, :data:`casplan.selection.REASONS` and
 :data:`~casplan.selection.STATUS_TEXT`); this module adds only what an analyst should
 do about each code (:data:`ADVICE`), what each error kind means (:data:`ERROR_ADVICE`)
@@ -29,13 +30,17 @@ from collections.abc import Mapping, Sequence
 import polars as pl
 
 from casplan import errors
-from casplan.eligibility import REASONS as ELIGIBILITY_REASONS
-from casplan.eligibility import RULES
+from casplan.eligibility import reason_texts, rule_texts
 from casplan.intake.fields import FIELDS, HISTORY_FIELDS, REVIEW_FIELDS, ROSTER_FIELDS, Field
 from casplan.intake import INTAKE_REASONS
 from casplan.scoring import SCORING_REASONS
 from casplan.selection import REASONS as SELECTION_REASONS
 from casplan.selection import STATUS_TEXT
+from casplan.policy import load_policy
+
+_POLICY = load_policy()
+RULES = rule_texts(_POLICY)
+ELIGIBILITY_REASONS = reason_texts(_POLICY)
 
 __all__ = ["STAGES", "EXTRA_INTAKE_REASONS", "ADVICE", "PREFIX_ADVICE", "ERROR_ADVICE", "FIELD_USES",
            "STATUS_ADVICE", "messages", "advice_for", "render_markdown", "render_fields_markdown", "main"]

@@ -332,15 +332,13 @@ def select_options(policy: Policy, *, overrides: Overrides | None = None) -> "Se
     Tracks with a ``fallback`` (人社部高研 → 精品) come first in the track priority.
     U1 applies to 研究所 (``institute``) across every track, as the notice's 院级资助项目.
     """
-    from casplan.selection import QuotaSpec, SelectOptions
+    from casplan.selection import Quota, SelectOptions
 
     overrides = overrides or Overrides()
     u1 = policy.rules["U1"]
     first = [t.id for t in policy.tracks if t.fallback]
     return SelectOptions(
-        # ceiling: at most `quota` (左右 is the what-if's range); band: quota ± tolerance, both bounds binding
-        quotas={t.id: QuotaSpec(t.quota, t.tolerance if t.quota_mode == "band" else 0, t.quota_mode)
-                for t in policy.tracks},
+        quotas={t.id: t.quota_spec for t in policy.tracks},   # one meaning: casplan.policy.Quota
         money_tracks=frozenset(t.id for t in policy.tracks if t.kind == "money"),
         budget_total=policy.budget_total,
         budget_per_track=dict(policy.budget_per_track),

@@ -12,11 +12,12 @@ Criteria (all in [0, 1]; higher is better):
     A track without directions in the vocabulary (管理类) drops this criterion.
 ``scale``
     Trainees against the track's reference (its minimum or "about" size; 40 otherwise):
-    ``min(1, trainees / (2 × reference))``; 学术讲坛 uses lectures against 2 × the minimum.
+    ``min(1, trainees / (2 × reference))``; a track with a minimum of lectures (学术讲坛) uses
+    lectures against 2 × that minimum.
 ``duration``
     Days against twice the track's minimum days (``min(1, days / (2 × min))``); for a track with
-    an "about" size (人社部, 5天左右) ``1 − |days − about| / about``; 学术讲坛: hours per lecture
-    against twice the minimum.
+    an "about" size (人社部, 5天左右) ``1 − |days − about| / about``; a lecture series: hours per
+    lecture against twice the minimum.
 ``openness``
     培训公开范围 scored by the policy's ``open_scope`` table (2023: 不对外/本单位 0.2, 社会/全国/公开 1,
     全院/院内 0.8, 分院 0.5); a value the table does not know, or a blank, is 0.
@@ -25,7 +26,7 @@ Criteria (all in [0, 1]; higher is better):
 ``track_record``
     Earlier runs found in the history: ``min(1, 0.25 × runs + 0.5 × [an earlier 精品 or 人社部 run])``.
 ``attachments``
-    Share of the 精品 attachment list present (the renewal list for a 2022-completed 精品).
+    Share of the policy's full attachment list (``attachments.full``) present.
 ``cost``
     Thrift: ``1 − (经费 per trainee-day) / (the cap of its 培训对象级别)``, clipped to [0, 1].
 ``unit_rank``
@@ -99,12 +100,14 @@ def criteria_table(pairs: pl.DataFrame, *, policy: Policy, directions: pl.DataFr
     runs: dict[str, tuple[int, bool]] = {}
     # an earlier run in a track some track requires as its prior run (精品, 人社部高研) weighs more
     special_tracks = sorted({p for t in policy.tracks for p in t.prior_tracks})
+    shorts = {t.id: (t.aliases[0] if t.aliases else t.name) for t in policy.tracks}
+    special_text = "（含" + "/".join(shorts[p] for p in special_tracks) + "）"
     if history_matches is not None and history_matches.height:
         kept = history_matches.filter(pl.col("decided") != "rejected")
         for app_id, part in kept.group_by("app_id"):
             special = part["history_track"].is_in(special_tracks).any()
             runs[app_id[0]] = (part.height, bool(special))
-    full = policy.attachments.jingpin_full
+    full = policy.attachments.full
     rows = []
     for a in pairs.iter_rows(named=True):
         t = policy.track(a["track"])
@@ -113,10 +116,9 @@ def criteria_table(pairs: pl.DataFrame, *, policy: Policy, directions: pl.DataFr
         if tracks_with_directions is None or t.id in tracks_with_directions:
             s, direction, terms = best.get(key, (0.0, None, None))
             rows.append((key, "direction", f"{direction}：{terms}" if direction else "无匹配方向", s))
-        if t.id == "jiangtan":
+        if t.min_lectures is not None:   # a lecture series (学术讲坛): lectures and hours per lecture
             n = a.get("lectures") or 0
-            ref = t.min_lectures or 6
-            rows.append((key, "scale", f"{n:g} 场", _clip(n / (2 * ref))))
+            rows.append((key, "scale", f"{n:g} 场", _clip(n / (2 * t.min_lectures))))
             h = a.get("lecture_hours") or 0
             rows.append((key, "duration", f"单场 {h:g} 学时", _clip(h / (2 * (t.min_lecture_hours or 2)))))
         else:
@@ -137,7 +139,7 @@ def criteria_table(pairs: pl.DataFrame, *, policy: Policy, directions: pl.DataFr
         joint = a.get("joint_units")
         rows.append((key, "joint", joint or "无", 1.0 if joint else 0.0))
         n_runs, special = runs.get(a["app_id"], (0, False))
-        rows.append((key, "track_record", f"往年 {n_runs} 次" + ("（含精品/人社部）" if special else ""),
+        rows.append((key, "track_record", f"往年 {n_runs} 次" + (special_text if special else ""),
                      _clip(0.25 * n_runs + (0.5 if special else 0.0))))
         files = a.get("attachments") or ""
         have = sum(1 for n in full if n in files)

@@ -21,7 +21,7 @@ from casplan.io import write_frame, write_workbook
 from casplan.pipeline import Inputs, candidates_of, run_year, select_options
 from casplan.policy import load_policy
 from casplan.scoring import score
-from casplan.selection import QuotaSpec, solve
+from casplan.selection import Quota, solve
 
 POLICY = load_policy()
 NO_UNIT_RANK = {t: {**POLICY.scoring.weights_for(t), "unit_rank": 0.0} for t in POLICY.track_ids}
@@ -62,7 +62,7 @@ def test_then_by_submission_date():
 def test_the_tie_break_is_carried_once_through_solve_and_the_tie_message_names_the_right_project():
     s = _scores([_pair("A1", support_rank=2), _pair("A2", support_rank=1)])
     cands = candidates_of(s, POLICY)
-    opts = replace(select_options(POLICY), quotas={t: QuotaSpec(1 if t == "yanxiu" else 0) for t in POLICY.track_ids},
+    opts = replace(select_options(POLICY), quotas={t: Quota(1 if t == "yanxiu" else 0) for t in POLICY.track_ids},
                    budget_total=None)
     sel = solve(cands, options=opts)
     assert sel.chosen["id"].to_list() == ["A2"]

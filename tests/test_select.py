@@ -23,7 +23,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from casplan.cli.select import (
-    default_options,
     options_from_policy,
     parse_quota,
     read_scores,
@@ -33,7 +32,7 @@ from casplan.errors import InputError, SelectionError
 from casplan.selection.core import _build, _check, _tie_weights  # the kernel's internals, tested as such
 from casplan.selection import (
     REASONS,
-    QuotaSpec,
+    Quota,
     SelectOptions,
     counterfactuals,
     diff,
@@ -49,6 +48,28 @@ PRIORITY = ("mohrss", "jingpin", "yanxiu", "jiangtan")
 
 
 # --------------------------------------------------------------------------- strategies
+
+
+def _names() -> dict[str, str]:
+    from casplan.policy import load_policy
+
+    return load_policy().track_names
+
+
+def _opts(**kw) -> SelectOptions:
+    """Plain options with the policy's Chinese track names (the messages name tracks the analyst's way)."""
+    kw.setdefault("track_names", _names())
+    return SelectOptions(**kw)
+
+
+def _policy_options() -> SelectOptions:
+    """The packaged policy's options without a budget cap (the CLI tests' small frames)."""
+    from dataclasses import replace as _replace
+
+    from casplan.pipeline import select_options
+    from casplan.policy import load_policy
+
+    return _replace(select_options(load_policy()), budget_total=None)
 
 
 @st.composite
@@ -68,13 +89,13 @@ def instances(draw, max_ids: int = 9, max_pairs: int = 15):
             rows.append({"id": f"a{k:02d}", "unit": unit, "unit_type": utype, "track": t,
                          "score": q / 100, "cost": cost, "name": f"培训班{k}"})
     ids = sorted({r["id"] for r in rows})
-    quotas = {t: QuotaSpec(draw(st.integers(0, 3)), draw(st.integers(0, 1)),
+    quotas = {t: Quota(draw(st.integers(0, 3)), draw(st.integers(0, 1)),
                            draw(st.sampled_from(["ceiling", "ceiling", "band"]))) for t in TRACKS}
     forced_in = frozenset(draw(st.lists(st.sampled_from(ids), max_size=2, unique=True))) \
         if draw(st.integers(0, 3)) == 0 else frozenset()
     forced_out = frozenset(draw(st.lists(st.sampled_from(ids), max_size=2, unique=True))) - forced_in \
         if draw(st.integers(0, 3)) == 0 else frozenset()
-    options = SelectOptions(
+    options = _opts(
         quotas=quotas, money_tracks=MONEY,
         budget_total=draw(st.one_of(st.none(), st.integers(0, 100).map(float))),
         budget_per_track=draw(st.one_of(st.just({}),
@@ -268,7 +289,7 @@ def test_shuffling_rows_changes_nothing_and_output_is_byte_identical(case, rnd):
 def test_band_and_forced_choices_hold():
     frame = pl.DataFrame({"id": ["a", "b", "c"], "unit": ["U1", "U2", "U3"], "unit_type": ["institute"] * 3,
                           "track": ["yanxiu"] * 3, "score": [90.0, 80.0, 10.0], "cost": [1.0, 1.0, 1.0]})
-    opts = SelectOptions(quotas={"yanxiu": QuotaSpec(2, 0, "band")}, money_tracks=frozenset({"yanxiu"}),
+    opts = _opts(quotas={"yanxiu": Quota(2, 0, "band")}, money_tracks=frozenset({"yanxiu"}),
                          forced_in=frozenset({"c"}), forced_out=frozenset({"b"}))
     sel = solve(frame, options=opts)
     assert _chosen_pairs(sel) == [("a", "yanxiu"), ("c", "yanxiu")]
@@ -291,9 +312,9 @@ def _synthetic(seed: int, n: int = 150) -> tuple[pl.DataFrame, SelectOptions]:
             rows.append((f"A{k:04d}", f"所{unit:03d}", "institute" if unit % 10 else "branch", t,
                          round(float(100 * (0.6 * quality + 0.4 * rng.random())), 1), cost))
     frame = pl.DataFrame(rows, schema=["id", "unit", "unit_type", "track", "score", "cost"], orient="row")
-    opts = SelectOptions(
-        quotas={"yanxiu": QuotaSpec(6, 1), "duanqi": QuotaSpec(6, 1), "jiangtan": QuotaSpec(8, 2),
-                "jingpin": QuotaSpec(5, 1), "mohrss": QuotaSpec(3, 1, "band")},
+    opts = _opts(
+        quotas={"yanxiu": Quota(6, 1), "duanqi": Quota(6, 1), "jiangtan": Quota(8, 2),
+                "jingpin": Quota(5, 1), "mohrss": Quota(3, 1, "band")},
         money_tracks=frozenset({"yanxiu", "duanqi", "jingpin", "mohrss"}), budget_total=400.0,
         max_grant={"mohrss": 15.0}, max_per_unit={"mohrss": 1}, track_priority=PRIORITY)
     return frame, opts
@@ -344,7 +365,7 @@ def year() -> tuple[pl.DataFrame, SelectOptions]:
     ]
     frame = pl.DataFrame(rows, schema=["id", "unit", "track", "score", "cost", "name"], orient="row").with_columns(
         pl.lit("institute").alias("unit_type"), pl.col("score").cast(pl.Float64), pl.col("cost").cast(pl.Float64))
-    opts = SelectOptions(quotas={"yanxiu": QuotaSpec(3), "jingpin": QuotaSpec(1), "jiangtan": QuotaSpec(1)},
+    opts = _opts(quotas={"yanxiu": Quota(3), "jingpin": Quota(1), "jiangtan": Quota(1)},
                          money_tracks=frozenset({"yanxiu", "jingpin"}), budget_total=50.0)
     return frame, opts
 
@@ -404,7 +425,7 @@ def test_counterfactual_without_budget_has_no_budget_scenarios(year):
 def test_diff_names_who_enters_leaves_and_moves(year):
     frame, opts = year
     before = solve(frame, options=opts)
-    after = solve(frame, options=replace(opts, budget_total=100.0, quotas={**opts.quotas, "yanxiu": QuotaSpec(2)}))
+    after = solve(frame, options=replace(opts, budget_total=100.0, quotas={**opts.quotas, "yanxiu": Quota(2)}))
     d = diff(before, after)
     assert d.select("id", "change").rows() == [("e", "入选"), ("c", "落选")]
     assert d["message"].to_list() == ["「黑土地保护精品班」（e）入选精品培训项目", "「脑科学研修班」（c）落选（原入选专业技术研修班）"]
@@ -414,7 +435,7 @@ def test_diff_names_who_enters_leaves_and_moves(year):
 def test_greedy_by_score_spends_the_money_badly():
     frame = pl.DataFrame({"id": ["a", "b", "c"], "unit": ["U1", "U2", "U3"], "unit_type": ["institute"] * 3,
                           "track": ["yanxiu"] * 3, "score": [90.0, 80.0, 70.0], "cost": [50.0, 20.0, 20.0]})
-    opts = SelectOptions(quotas={"yanxiu": QuotaSpec(2)}, money_tracks=frozenset({"yanxiu"}), budget_total=60.0)
+    opts = _opts(quotas={"yanxiu": Quota(2)}, money_tracks=frozenset({"yanxiu"}), budget_total=60.0)
     sel = solve(frame, options=opts)
     assert sel.objective == 150.0
     assert sel.greedy["score"].objective == 90.0 and sel.greedy["score"].gap == 60.0
@@ -432,7 +453,7 @@ def _pair_frame(rows):
 
 def test_equal_scores_follow_the_tiebreak_rank_then_the_id():
     frame = _pair_frame([("a", "U1", "yanxiu", 80, 10), ("b", "U2", "yanxiu", 80, 10)])
-    opts = SelectOptions(quotas={"yanxiu": QuotaSpec(1)}, money_tracks=frozenset({"yanxiu"}))
+    opts = _opts(quotas={"yanxiu": Quota(1)}, money_tracks=frozenset({"yanxiu"}))
     assert _chosen_pairs(solve(frame, options=opts)) == [("a", "yanxiu")]
     ranked = frame.with_columns(pl.Series("tiebreak", [2, 1]))
     sel = solve(ranked, options=opts)
@@ -444,7 +465,7 @@ def test_equal_scores_follow_the_tiebreak_rank_then_the_id():
 
 def test_track_priority_places_an_application_in_the_earlier_track():
     frame = _pair_frame([("m", "U1", "mohrss", 80, 30), ("m", "U1", "jingpin", 80, 30)])
-    opts = SelectOptions(quotas={"mohrss": QuotaSpec(1), "jingpin": QuotaSpec(1)},
+    opts = _opts(quotas={"mohrss": Quota(1), "jingpin": Quota(1)},
                          money_tracks=frozenset({"mohrss", "jingpin"}), max_grant={"mohrss": 15.0},
                          track_priority=("mohrss", "jingpin"))
     sel = solve(frame, options=opts)
@@ -460,7 +481,7 @@ def test_track_priority_places_an_application_in_the_earlier_track():
 def test_mohrss_one_per_unit_even_for_branches():
     frame = _pair_frame([("x", "B1", "mohrss", 90, 15), ("y", "B1", "mohrss", 85, 15)]).with_columns(
         pl.lit("branch").alias("unit_type"))
-    opts = SelectOptions(quotas={"mohrss": QuotaSpec(5)}, money_tracks=frozenset({"mohrss"}),
+    opts = _opts(quotas={"mohrss": Quota(5)}, money_tracks=frozenset({"mohrss"}),
                          max_per_unit={"mohrss": 1})
     sel = solve(frame, options=opts)
     assert _chosen_pairs(sel) == [("x", "mohrss")]
@@ -479,7 +500,8 @@ def _many(n: int, *, track="yanxiu", cost=10.0, unit_of=lambda k: f"U{k}") -> pl
 
 def test_forced_beyond_a_quota_names_the_track_and_the_excess():
     frame = _many(15)
-    opts = SelectOptions(quotas={"yanxiu": QuotaSpec(10, 2)}, money_tracks=frozenset({"yanxiu"}),
+    # a ceiling of 12 (Quota(12): at most 12; the old QuotaSpec(10, 2) meant the same and is gone)
+    opts = _opts(quotas={"yanxiu": Quota(12)}, money_tracks=frozenset({"yanxiu"}),
                          forced_in=frozenset(frame["id"][:13]))
     sel = solve(frame, options=opts)
     assert (sel.ok, sel.status, sel.status_code) == (False, "infeasible", 2)
@@ -494,7 +516,7 @@ def test_forced_beyond_a_quota_names_the_track_and_the_excess():
 
 def test_forced_beyond_the_budget_says_by_how_much():
     frame = _many(3).with_columns(pl.Series("cost", [400.0, 300.0, 250.0]))
-    opts = SelectOptions(quotas={"yanxiu": QuotaSpec(10, 2)}, money_tracks=frozenset({"yanxiu"}),
+    opts = _opts(quotas={"yanxiu": Quota(10, 2)}, money_tracks=frozenset({"yanxiu"}),
                          budget_total=900.0, forced_in=frozenset(frame["id"]))
     sel = solve(frame, options=opts)
     assert [c.message for c in sel.clashes] == ["强制入选项目经费合计 950 万元，超过总额 900 万元（超 50 万元）"]
@@ -502,21 +524,21 @@ def test_forced_beyond_the_budget_says_by_how_much():
 
 def test_two_forced_from_one_institute_under_u1():
     frame = _many(3, unit_of=lambda k: "物理所" if k < 2 else "化学所")
-    opts = SelectOptions(quotas={"yanxiu": QuotaSpec(10, 2)}, forced_in=frozenset({"p00", "p01"}))
+    opts = _opts(quotas={"yanxiu": Quota(10, 2)}, forced_in=frozenset({"p00", "p01"}))
     sel = solve(frame, options=opts)
     assert [c.message for c in sel.clashes] == ["物理所：强制入选 2 项（p00、p01），超过每个研究所 1 项的限制（多 1 项）"]
-    assert solve(frame, options=SelectOptions(quotas=opts.quotas, forced_in=opts.forced_in, one_per_unit=False)).ok
+    assert solve(frame, options=_opts(quotas=opts.quotas, forced_in=opts.forced_in, one_per_unit=False)).ok
 
 
 def test_a_band_that_cannot_be_filled():
-    sel = solve(_many(5), options=SelectOptions(quotas={"yanxiu": QuotaSpec(10, 2, "band")}))
+    sel = solve(_many(5), options=_opts(quotas={"yanxiu": Quota(10, 2, "band")}))
     assert [c.message for c in sel.clashes] == [
         "专业技术研修班：最多只能入选 5 项，达不到名额下限 8 项（少 3 项）（符合条件的申报仅 5 项）"]
 
 
 def test_forced_lists_that_cannot_hold():
     frame = _many(2)
-    sel = solve(frame, options=SelectOptions(quotas={"yanxiu": QuotaSpec(2)}, forced_in=frozenset({"zz", "p00"}),
+    sel = solve(frame, options=_opts(quotas={"yanxiu": Quota(2)}, forced_in=frozenset({"zz", "p00"}),
                                              forced_out=frozenset({"p00"})))
     assert [c.kind for c in sel.clashes] == ["forced_conflict", "forced_ineligible"]
     assert sel.clashes[1].message == "强制入选的「zz」不在符合条件的申报中（不具备任何类别的资格），不能入选"
@@ -525,13 +547,13 @@ def test_forced_lists_that_cannot_hold():
 def test_malformed_candidates_raise_input_error():
     frame = _many(2)
     with pytest.raises(InputError, match="缺少列：cost"):
-        solve(frame.drop("cost"), options=SelectOptions(quotas={"yanxiu": QuotaSpec(1)}))
+        solve(frame.drop("cost"), options=_opts(quotas={"yanxiu": Quota(1)}))
     with pytest.raises(InputError, match="没有名额设置"):
-        solve(frame, options=SelectOptions(quotas={"duanqi": QuotaSpec(1)}))
+        solve(frame, options=_opts(quotas={"duanqi": Quota(1)}))
     with pytest.raises(InputError, match="出现不止一次"):
-        solve(pl.concat([frame, frame]), options=SelectOptions(quotas={"yanxiu": QuotaSpec(1)}))
+        solve(pl.concat([frame, frame]), options=_opts(quotas={"yanxiu": Quota(1)}))
     with pytest.raises(InputError, match="应为 0–100"):
-        solve(frame.with_columns(pl.lit(101.0).alias("score")), options=SelectOptions(quotas={"yanxiu": QuotaSpec(1)}))
+        solve(frame.with_columns(pl.lit(101.0).alias("score")), options=_opts(quotas={"yanxiu": Quota(1)}))
 
 
 # --------------------------------------------------------------------------- robustness
@@ -551,7 +573,7 @@ def scored() -> tuple[pl.DataFrame, pl.DataFrame, dict]:
 
 def test_robustness_is_seeded_and_flags_the_close_ones(scored):
     cands, crit, weights = scored
-    opts = SelectOptions(quotas={"jiangtan": QuotaSpec(2)})
+    opts = _opts(quotas={"jiangtan": Quota(2)})
     out = robustness(cands, crit, weights, options=opts, n=200, seed=7, concentration=20)
     again = robustness(cands, crit, weights, options=opts, n=200, seed=7, concentration=20)
     assert out.equals(again)
@@ -568,7 +590,7 @@ def test_robustness_is_seeded_and_flags_the_close_ones(scored):
 
 def test_robustness_rejects_bad_criteria(scored):
     cands, crit, weights = scored
-    opts = SelectOptions(quotas={"jiangtan": QuotaSpec(2)})
+    opts = _opts(quotas={"jiangtan": Quota(2)})
     with pytest.raises(InputError, match="应在 0–1 之间"):
         robustness(cands, crit.with_columns(pl.lit(2.0).alias("value")), weights, options=opts, n=5)
     with pytest.raises(InputError, match="没有评分权重"):
@@ -595,7 +617,7 @@ def _cli_frame() -> pl.DataFrame:
 
 def test_cli_json_is_sorted_complete_and_byte_identical(tmp_path, capsys):
     path = _write(tmp_path / "scores.csv", _cli_frame())
-    assert run_scores(path, options=default_options(), as_json=True) == 0
+    assert run_scores(path, options=_policy_options(), as_json=True) == 0
     first = capsys.readouterr().out
     data = json.loads(first)
     assert {"status", "status_code", "objective", "solve_ms", "selected", "decisions", "greedy", "clashes"} <= set(data)
@@ -604,18 +626,18 @@ def test_cli_json_is_sorted_complete_and_byte_identical(tmp_path, capsys):
     assert {(r["id"], r["track"]) for r in data["selected"]} == {("A2", "duanqi"), ("A4", "guanli"), ("A5", "mohrss")}
     assert "「先进光源研修班」" not in first or "\\u" not in first  # Chinese kept as is
     assert list(data) == sorted(data)
-    assert run_scores(path, options=default_options(), as_json=True) == 0
+    assert run_scores(path, options=_policy_options(), as_json=True) == 0
     assert capsys.readouterr().out == first
     shuffled = _write(tmp_path / "shuffled.csv", _cli_frame().reverse())
-    assert run_scores(shuffled, options=default_options(), as_json=True) == 0
+    assert run_scores(shuffled, options=_policy_options(), as_json=True) == 0
     assert capsys.readouterr().out == first
-    assert run_scores(path, options=default_options(), as_json=True, timing=True) == 0
+    assert run_scores(path, options=_policy_options(), as_json=True, timing=True) == 0
     assert json.loads(capsys.readouterr().out)["solve_ms"] > 0
 
 
 def test_cli_text_report_and_gbk(tmp_path, capsys):
     path = _write(tmp_path / "scores.csv", _cli_frame(), encoding="gb18030")
-    assert run_scores(path, options=default_options()) == 0
+    assert run_scores(path, options=_policy_options()) == 0
     out = capsys.readouterr().out
     assert out.startswith("遴选结果：已求得最优方案，总分 245")
     assert "A1  [S-UNIT] 同单位（物理所）" in out
@@ -640,17 +662,17 @@ def test_cli_flags_via_the_casplan_command(tmp_path, capsys):
 
 def test_cli_unreadable_input_exits_2_with_one_chinese_line(tmp_path, capsys):
     missing = _write(tmp_path / "no_cost.csv", _cli_frame().drop("cost"))
-    assert run_scores(missing, options=default_options()) == 2
+    assert run_scores(missing, options=_policy_options()) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["错误：no_cost.csv 缺少列「cost」（需要 id, unit, unit_type, track, score, cost）"]
     bad = _write(tmp_path / "bad.csv", _cli_frame().with_columns(
         pl.Series("score", ["88.5", "91", "七十九", "70", "84", "82"])))
-    assert run_scores(bad, options=default_options()) == 2
+    assert run_scores(bad, options=_policy_options()) == 2
     assert capsys.readouterr().err.strip() == "错误：bad.csv 第4行「score」为「七十九」，应为数字（0–100）"
-    assert run_scores(tmp_path / "nothing.csv", options=default_options()) == 2
+    assert run_scores(tmp_path / "nothing.csv", options=_policy_options()) == 2
     assert "找不到文件" in capsys.readouterr().err
     unknown = _write(tmp_path / "unknown.csv", _cli_frame().with_columns(pl.lit("other").alias("track")))
-    assert run_scores(unknown, options=default_options()) == 2
+    assert run_scores(unknown, options=_policy_options()) == 2
     assert "没有名额设置" in capsys.readouterr().err
 
 
@@ -663,17 +685,22 @@ def test_read_scores_skips_blank_rows_and_keeps_optional_columns(tmp_path):
 
 
 def test_quota_flag_and_policy_options():
-    opts = default_options()
-    assert parse_quota("jiangtan=25", opts) == ("jiangtan", QuotaSpec(25, 0, "ceiling"))
+    from casplan.policy import load_policy
+
+    opts = _policy_options()
+    # one meaning of a quota: --quota moves the target and keeps the policy's tolerance and mode
+    assert parse_quota("jiangtan=25", opts, load_policy()) == ("jiangtan", Quota(25, 3, "ceiling"))
     for bad in ("jiangtan", "nope=3", "yanxiu=-1", "yanxiu=三"):
         with pytest.raises(InputError):
-            parse_quota(bad, opts)
+            parse_quota(bad, opts, load_policy())
     text = importlib.resources.files("casplan").joinpath("policy/2023.yaml").read_text("utf-8")
     policy = options_from_policy(yaml.safe_load(text))
     assert policy.money_tracks == frozenset({"yanxiu", "duanqi", "jingpin", "mohrss", "guanli"})
     assert {t: (q.target, q.tolerance, q.mode) for t, q in policy.quotas.items()} == {
-        "yanxiu": (10, 0, "ceiling"), "duanqi": (10, 0, "ceiling"), "jiangtan": (20, 0, "ceiling"),
-        "jingpin": (10, 0, "ceiling"), "mohrss": (5, 0, "ceiling"), "guanli": (6, 0, "ceiling")}
+        "yanxiu": (10, 2, "ceiling"), "duanqi": (10, 2, "ceiling"), "jiangtan": (20, 3, "ceiling"),
+        "jingpin": (10, 2, "ceiling"), "mohrss": (5, 1, "ceiling"), "guanli": (6, 2, "ceiling")}
+    assert {t: q.bounds for t, q in policy.quotas.items()} == {
+        "yanxiu": (0, 10), "duanqi": (0, 10), "jiangtan": (0, 20), "jingpin": (0, 10), "mohrss": (0, 5), "guanli": (0, 6)}
     assert (policy.budget_total, policy.max_grant, policy.max_per_unit) == (900.0, {"mohrss": 15.0}, {"mohrss": 1})
     assert policy.one_per_unit and policy.one_per_unit_max == 1
     assert policy.track_priority.index("mohrss") < policy.track_priority.index("jingpin")

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from casplan.pipeline import select_options
 from casplan.policy import load_policy
-from casplan.selection import QuotaSpec, SelectOptions, solve
+from casplan.selection import Quota, SelectOptions, solve
 
 POLICY = load_policy()
 
@@ -90,7 +90,7 @@ def test_every_tradeoff_claim_is_what_a_re_solve_with_the_pair_forced_in_gives(d
         for t in tracks:
             rows.append((f"A{k}", unit, kind, t, float(data.draw(st.integers(40, 90))),
                          float(data.draw(st.integers(5, 40)))))
-    quotas = {t: QuotaSpec(data.draw(st.integers(0, 2))) for t in POLICY.track_ids}
+    quotas = {t: Quota(data.draw(st.integers(0, 2))) for t in POLICY.track_ids}
     opts = _options(quotas=quotas, budget_total=float(data.draw(st.integers(20, 120))))
     cands = _cands(rows)
     sel = solve(cands, options=opts)

@@ -1,8 +1,11 @@
-"""Write a sub-package's ``__init__`` that hands on its main module's public names, imported when first used.
+"""Write a sub-package's ``__init__`` that hands on its modules' public names, imported when first used.
 
-    .venv/bin/python tools/lazy_init.py intake read "docstring"
+    .venv/bin/python tools/lazy_init.py eligibility checker,rules "docstring"
 
-The package's ``__all__`` is copied from the module's (a test checks they agree).
+The package's ``__all__`` is the modules' ``__all__`` in the order given (a name may be public in
+one module only); each name is imported from its own module on first use, so importing the package
+is fast and free of import cycles. ``tests/test_packaging.py`` checks that every package agrees
+with its modules.
 """
 
 from __future__ import annotations
@@ -22,22 +25,32 @@ def names_of(pkg: str, mod: str) -> list[str]:
     raise SystemExit(f"casplan/{pkg}/{mod}.py has no __all__")
 
 
-def write(pkg: str, mod: str, doc: str) -> None:
-    names = names_of(pkg, mod)
-    listed = "".join(f'    "{n}",\n' for n in names)
+def write(pkg: str, mods: str, doc: str) -> None:
+    home: dict[str, str] = {}
+    for mod in mods.split(","):
+        for n in names_of(pkg, mod):
+            if n in home:
+                raise SystemExit(f"{n} is public in both casplan.{pkg}.{home[n]} and casplan.{pkg}.{mod}")
+            home[n] = mod
+    listed = "".join(f'    "{n}": "{m}",\n' for n, m in home.items())
     body = f'''"""{doc}"""
 
 from importlib import import_module
 
-__all__ = [
-{listed}]
+_HOME = {{
+{listed}}}
+__all__ = list(_HOME)
 
 
 def __getattr__(name: str):
-    """The public names of :mod:`casplan.{pkg}.{mod}`, imported when first used (no import cycle, fast start)."""
-    if name in __all__:
-        return getattr(import_module("casplan.{pkg}.{mod}"), name)
+    """A public name of the package, imported from its module when first used (no import cycle, fast start)."""
+    if name in _HOME:
+        return getattr(import_module(f"casplan.{pkg}.{{_HOME[name]}}"), name)
     raise AttributeError(f"module 'casplan.{pkg}' has no attribute {{name!r}}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
 '''
     (ROOT / "casplan" / pkg / "__init__.py").write_text(body, encoding="utf-8")
 

@@ -138,11 +138,12 @@ def _print_check(result, loaded) -> None:
         print(f"  {t.name}：申报 {part.height}，具备资格 {part['eligible'].sum()}，不具备 {(~part['eligible']).sum()}")
     fails = result.verdicts.filter(pl.col("status") == "fail").group_by("code").len().sort(["len", "code"], descending=[True, False])
     if fails.height:
-        from casplan.eligibility import REASONS
+        from casplan.eligibility import reason_texts
 
+        reasons = reason_texts(policy)
         print("不具备资格的主要原因：")
         for code, n in fails.head(10).iter_rows():
-            print(f"  {code} ×{n}：{REASONS.get(code, '')}")
+            print(f"  {code} ×{n}：{reasons.get(code, '')}")
     units = result.units
     missing = units.filter(~pl.col("submitted"))["unit"].to_list()
     late = units.filter(pl.col("late"))["unit"].to_list()

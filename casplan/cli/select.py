@@ -2,10 +2,10 @@
 
 The CSV has one row per application and track it may enter, with the columns
 ``id, unit, unit_type, track, score, cost`` (optionally ``name`` and
-``tiebreak``); UTF-8 (with or without BOM) or GBK/GB18030. Quotas and the
-budget come from the 2023 defaults (:func:`default_options`) or, once the
-lead wires ``--policy``, from :func:`options_from_policy`; ``--quota`` and
-``--budget`` override them.
+``tiebreak``); UTF-8 (with or without BOM) or GBK/GB18030. Quotas, the
+budget and the unit limits come from the policy (``--policy`` or ``--year``:
+:func:`casplan.pipeline.select_options`); ``--quota`` and ``--budget`` override
+them, a quota keeping the policy's meaning (:class:`casplan.policy.Quota`).
 
 Output: a Chinese text report, or with ``--json`` one JSON object (keys
 sorted, Chinese kept) with ``status``, ``status_code``, ``objective``,
@@ -17,11 +17,14 @@ Exit codes: 0 solved, 1 solver failure, 2 unreadable input (one Chinese line
 on stderr, no traceback), 3 the constraints cannot all hold (the clashes are
 printed in Chinese).
 
->>> opts = default_options()
->>> opts.quotas["yanxiu"].upper, sorted(opts.money_tracks)[:2], opts.max_grant
-(12, ['duanqi', 'guanli'], {'mohrss': 15.0})
->>> parse_quota("yanxiu=8", opts)
-('yanxiu', QuotaSpec(target=8, tolerance=0, mode='ceiling'))
+>>> from casplan.pipeline import select_options
+>>> from casplan.policy import load_policy
+>>> policy = load_policy()
+>>> opts = select_options(policy)
+>>> opts.quotas["yanxiu"].upper, sorted(opts.money_tracks)[:2], dict(opts.max_grant)
+(10, ['duanqi', 'guanli'], {'mohrss': 15.0})
+>>> parse_quota("yanxiu=8", opts, policy)
+('yanxiu', Quota(target=8, tolerance=2, mode='ceiling'))
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ import polars as pl
 
 from casplan.cli.common import add_input_arguments, load_inputs
 from casplan.errors import CasplanError, InputError
-from casplan.selection import TRACK_NAMES, QuotaSpec, Selection, SelectOptions, solve
+from casplan.selection import Quota, Selection, SelectOptions, solve
 
 __all__ = [
     "COLUMNS",
@@ -50,7 +53,6 @@ __all__ = [
     "run",
     "run_scores",
     "read_scores",
-    "default_options",
     "options_from_policy",
     "options_from_args",
     "parse_quota",
@@ -61,29 +63,6 @@ __all__ = [
 COLUMNS = ("id", "unit", "unit_type", "track", "score", "cost")
 _OPTIONAL = ("name", "tiebreak")
 
-_DEFAULT_QUOTAS = {"yanxiu": (10, 2), "duanqi": (10, 2), "jiangtan": (20, 3), "jingpin": (10, 2),
-                   "mohrss": (5, 1), "guanli": (6, 2)}
-
-
-def default_options() -> SelectOptions:
-    """The options without a policy file: the 2023 quotas as ceilings, no budget cap.
-
-    研修班 10±2, 短期班 10±2, 学术讲坛 20±3, 精品 10±2, 人社部高研 5±1, 管理类 6±2;
-    money on every track but 学术讲坛; 人社部高研 at most 15 万元 and 1 per unit;
-    U1 on; a 人社部高研 applicant falls back to 精品 at equal score.
-    """
-    return SelectOptions(
-        quotas={t: QuotaSpec(a, b, "ceiling") for t, (a, b) in _DEFAULT_QUOTAS.items()},
-        money_tracks=frozenset(_DEFAULT_QUOTAS) - {"jiangtan"},
-        budget_total=None,
-        max_grant={"mohrss": 15.0},
-        max_per_unit={"mohrss": 1},
-        one_per_unit=True,
-        track_priority=("mohrss", "yanxiu", "duanqi", "jiangtan", "jingpin", "guanli"),
-        track_names=dict(TRACK_NAMES),
-    )
-
-
 def options_from_policy(policy: Mapping[str, Any]) -> SelectOptions:
     """Selection options from the raw YAML dict of a policy file (checked like any policy file).
 
@@ -91,7 +70,7 @@ def options_from_policy(policy: Mapping[str, Any]) -> SelectOptions:
     >>> text = importlib.resources.files("casplan").joinpath("policy/2023.yaml").read_text("utf-8")
     >>> opts = options_from_policy(yaml.safe_load(text))
     >>> opts.budget_total, opts.quotas["mohrss"], opts.track_priority[0]
-    (900.0, QuotaSpec(target=5, tolerance=0, mode='ceiling'), 'mohrss')
+    (900.0, Quota(target=5, tolerance=1, mode='ceiling'), 'mohrss')
     """
     from casplan.pipeline import select_options
     from casplan.policy import parse_policy
@@ -99,24 +78,27 @@ def options_from_policy(policy: Mapping[str, Any]) -> SelectOptions:
     return select_options(parse_policy(policy))
 
 
-def parse_quota(text: str, options: SelectOptions, policy: Any = None) -> tuple[str, QuotaSpec]:
-    """``TRACK=N`` → (track id, an exact ceiling of N places); TRACK may be the Chinese name or a short form.
+def parse_quota(text: str, options: SelectOptions, policy: Any) -> tuple[str, Quota]:
+    """``TRACK=N`` → (track id, the track's quota with target N); TRACK may be the Chinese name or a short form.
 
+    The quota keeps the policy's meaning (``ceiling``: at most N; ``band``: N ± tolerance).
+
+    >>> from casplan.pipeline import select_options
     >>> from casplan.policy import load_policy
-    >>> parse_quota("专业技术研修班=8", default_options(), load_policy())
-    ('yanxiu', QuotaSpec(target=8, tolerance=0, mode='ceiling'))
+    >>> p = load_policy()
+    >>> parse_quota("专业技术研修班=8", select_options(p), p)
+    ('yanxiu', Quota(target=8, tolerance=2, mode='ceiling'))
     """
+    from casplan.errors import PolicyError
+
     track, sep, number = text.replace("＝", "=").partition("=")
     track = track.strip()
     if not sep or not track:
         raise InputError(f"--quota 的值「{text}」应为 类别=名额，如 专业技术研修班=12")
-    if policy is not None:
-        from casplan.errors import PolicyError
-
-        try:
-            track = policy.resolve_track(track).id
-        except PolicyError as exc:
-            raise InputError(f"--quota：{exc}") from None
+    try:
+        track = policy.resolve_track(track).id
+    except PolicyError as exc:
+        raise InputError(f"--quota：{exc}") from None
     if track not in options.quotas:
         names = "、".join(options.name(t) for t in options.quotas)
         raise InputError(f"--quota：未知的类别「{track}」，可用：{names}")
@@ -126,10 +108,10 @@ def parse_quota(text: str, options: SelectOptions, policy: Any = None) -> tuple[
         raise InputError(f"--quota {options.name(track)} 的名额「{number.strip()}」应为非负整数") from None
     if n < 0:
         raise InputError(f"--quota {options.name(track)} 的名额「{n}」应为非负整数")
-    return track, QuotaSpec(n, 0, "ceiling")
+    return track, options.quotas[track].moved(n)
 
 
-def options_from_args(args: argparse.Namespace, base: SelectOptions, policy: Any = None,
+def options_from_args(args: argparse.Namespace, base: SelectOptions, policy: Any,
                       known_ids: set[str] | None = None) -> SelectOptions:
     """Apply ``--quota``, ``--budget``, ``--one-per-unit``, ``--force-in/--force-out`` to ``base``.
 
@@ -329,6 +311,8 @@ def run_scores(path: str | os.PathLike[str], *, options: SelectOptions, as_json:
         candidates = read_scores(path, policy)
         if args is not None:
             options = options_from_args(args, options, policy, known_ids=set(candidates["id"].to_list()))
+            for note in policy.quota_warnings({t: q.target for t, q in options.quotas.items()}):
+                print(f"提示：{note}", file=sys.stderr)
         with _native_stdout_silenced():
             sel = solve(candidates, options=options)
     except CasplanError as err:
@@ -358,7 +342,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                         help="（开发用）只运行遴选：候选得分 CSV，列 id, unit, unit_type, track, score, cost"
                              "（可选 name, tiebreak）；须同时用 --policy 或 --year 指定政策")
     parser.add_argument("--quota", action="append", default=[], metavar="类别=名额",
-                        help="把某类别名额设为 N（上限 N，可重复），如 --quota 专业技术研修班=12 或 --quota 研修班=12")
+                        help="把某类别名额设为 N（可重复），如 --quota 专业技术研修班=12 或 --quota 研修班=12；"
+                             "含义与政策文件相同（ceiling：至多 N 项；band：N±tolerance 项）")
     parser.add_argument("--budget", type=float, metavar="万元", help="经费资助总额上限（万元）")
     parser.add_argument("--one-per-unit", action=argparse.BooleanOptionalAction, default=None,
                         help="每个研究所原则上只资助 1 个项目（规则 U1，默认开启）")
@@ -406,6 +391,8 @@ def _run_plans(args: argparse.Namespace) -> int:
         return 2
     options = options_from_args(args, select_options(loaded.policy, overrides=loaded.overrides), loaded.policy,
                                 known_ids=set(loaded.plans.frame["app_id"].to_list()))
+    for note in loaded.policy.quota_warnings({t: q.target for t, q in options.quotas.items()}):
+        print(f"提示：{note}", file=sys.stderr)
     with _native_stdout_silenced():
         year = run_year(options=options, loaded=loaded)
     sel = year.selection

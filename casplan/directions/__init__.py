@@ -2,28 +2,33 @@
 
 from importlib import import_module
 
-__all__ = [
-    "DEFAULT_THRESHOLD",
-    "TEXT_FIELDS",
-    "Term",
-    "Direction",
-    "Track",
-    "Vocabulary",
-    "TermHit",
-    "DirectionMatch",
-    "LabelScore",
-    "load_directions",
-    "parse_directions",
-    "read_directions_source",
-    "match_text",
-    "match_frame",
-    "best_direction",
-    "evaluate_labels",
-]
+_HOME = {
+    "DEFAULT_THRESHOLD": "matcher",
+    "TEXT_FIELDS": "matcher",
+    "Term": "matcher",
+    "Direction": "matcher",
+    "Track": "matcher",
+    "Vocabulary": "matcher",
+    "TermHit": "matcher",
+    "DirectionMatch": "matcher",
+    "LabelScore": "matcher",
+    "load_directions": "matcher",
+    "parse_directions": "matcher",
+    "read_directions_source": "matcher",
+    "match_text": "matcher",
+    "match_frame": "matcher",
+    "best_direction": "matcher",
+    "evaluate_labels": "matcher",
+}
+__all__ = list(_HOME)
 
 
 def __getattr__(name: str):
-    """The public names of :mod:`casplan.directions.matcher`, imported when first used (no import cycle, fast start)."""
-    if name in __all__:
-        return getattr(import_module("casplan.directions.matcher"), name)
+    """A public name of the package, imported from its module when first used (no import cycle, fast start)."""
+    if name in _HOME:
+        return getattr(import_module(f"casplan.directions.{_HOME[name]}"), name)
     raise AttributeError(f"module 'casplan.directions' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

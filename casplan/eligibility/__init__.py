@@ -1,21 +1,46 @@
-"""Eligibility: every rule of the notice, read from the policy (see :mod:`casplan.eligibility.checker`)."""
+"""Eligibility: every rule of the notice, read from the policy (checker: :mod:`casplan.eligibility.checker`, the checks: :mod:`casplan.eligibility.rules`, the analyst's decisions: :mod:`casplan.eligibility.overrides`)."""
 
 from importlib import import_module
 
-__all__ = [
-    "Eligibility",
-    "check",
-    "applications_of",
-    "history_ids",
-    "match_history",
-    "RULES",
-    "REASONS",
-    "VERDICT_SCHEMA",
-]
+_HOME = {
+    "Eligibility": "checker",
+    "check": "checker",
+    "applications_of": "checker",
+    "history_ids": "checker",
+    "match_history": "checker",
+    "VERDICT_SCHEMA": "checker",
+    "CHECKS": "rules",
+    "Check": "rules",
+    "GENERAL_RULES": "rules",
+    "GENERAL_REASONS": "rules",
+    "rule_texts": "rules",
+    "reason_texts": "rules",
+    "rule_ids": "rules",
+    "run_checks": "rules",
+    "run_unit_checks": "rules",
+    "fmt": "rules",
+    "support_order": "rules",
+    "Context": "rules",
+    "Override": "overrides",
+    "Overrides": "overrides",
+    "parse_overrides": "overrides",
+    "read_overrides": "overrides",
+    "read_overrides_source": "overrides",
+    "check_overrides": "overrides",
+    "nearest_ids": "overrides",
+    "unknown_id_message": "overrides",
+    "as_frame": "overrides",
+    "ACTIONS": "overrides",
+}
+__all__ = list(_HOME)
 
 
 def __getattr__(name: str):
-    """The public names of :mod:`casplan.eligibility.checker`, imported when first used (no import cycle, fast start)."""
-    if name in __all__:
-        return getattr(import_module("casplan.eligibility.checker"), name)
+    """A public name of the package, imported from its module when first used (no import cycle, fast start)."""
+    if name in _HOME:
+        return getattr(import_module(f"casplan.eligibility.{_HOME[name]}"), name)
     raise AttributeError(f"module 'casplan.eligibility' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

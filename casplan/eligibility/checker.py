@@ -5,8 +5,8 @@ returns an :class:`Eligibility`: the applications (plan rows that declare 资助
 专项技术支持, 精品 or 人社部), the tracks each enters, a verdict table
 (application × track × rule: pass / fail / warn / waived / info, with a reason
 code and a Chinese message naming the value and the threshold), a summary per
-application and track, the units' own report (missing, late, 二十大, 2022
-execution) and the history matches used.
+application and track, the units' own report (missing, late, the P2 study, the funded year's
+execution) and the history matches used. The checks themselves are :mod:`casplan.eligibility.rules`.
 
 Reason codes start with the rule id of DOMAIN.md: P1 P2 Y1 Y2 Y3 J1 J2 G1 M1 U1 U2,
 PF (the platform's form rules) and T (which tracks an application enters).
@@ -21,6 +21,7 @@ import polars as pl
 
 from casplan.intake.normalize import name_similarity, stable_id
 from casplan.eligibility.overrides import Overrides, check_overrides
+from casplan.eligibility.rules import Context, support_order, rule_ids, run_checks, run_unit_checks
 from casplan.policy import Policy, Track
 
 __all__ = [
@@ -29,86 +30,11 @@ __all__ = [
     "applications_of",
     "history_ids",
     "match_history",
-    "RULES",
-    "REASONS",
     "VERDICT_SCHEMA",
 ]
 
-RULES: dict[str, str] = {
-    "T": "申报类别：由培训类别与申报栏目确定参加哪个类别的遴选",
-    "P1": "按时报送（2022年11月14日前）；名册中未报送的单位",
-    "P2": "年度计划包含党的二十大精神学习（必修课）",
-    "Y1": "专业技术研修班：不少于3天，申请资助",
-    "Y2": "专项技术短期培训班：不少于3天，申请资助；联合施训为加分项",
-    "Y3": "学术讲坛：每年不少于6场、单场不少于2学时，申请专项技术支持",
-    "J1": "精品培训项目：至少举办过1次（精品或院级资助研修班/短期班），不少于4天，面向院内开放，不少于70人",
-    "J2": "精品培训项目附件：师资名单、课程设置清单、培训教材清单（不含PPT）、需求调研分析报告、效果评估总结、宣传报道",
-    "G1": "人社部高级研修项目：举办过精品或人社部高研，5天左右，100人左右，每单位最多1项",
-    "M1": "管理类培训：仅院机关各部门、分院可申报",
-    "U1": "原则上每个研究所申报1个院级资助项目",
-    "U2": "2022年度院级资助项目未实施或经费执行率低于50%的单位原则上不予资助",
-    "PF": "平台表单规则：学时与天数相符、人均每日经费不超标准、工作人员人数、文字长度、外埠地点",
-    "B1": "统筹兼顾、精打细算：申请经费资助须有大于 0 的经费预算",
-    "U0": "申报单位须能确定：名称与名册中的单位相近而又不同的，须人工确认后才参加遴选",
-}
-
-REASONS: dict[str, str] = {
-    "T-CATEGORY": "申报了院级资助，但培训类别不属于可资助的类别",
-    "T-NONE": "未勾选任何申报栏目",
-    "P1-LATE": "上报时间晚于截止日期",
-    "P1-MISSING": "名册中的单位未报送年度计划",
-    "P2-MISSING": "单位年度计划中没有党的二十大精神学习内容",
-    "Y1-DAYS": "专业技术研修班天数不足",
-    "Y1-FLAG": "专业技术研修班未在“是否申请资助”选“是”",
-    "Y1-AUDIENCE": "研修班的适用岗位不含科研类（参加人员应为科研人员）",
-    "Y2-DAYS": "专项技术短期培训班天数不足",
-    "Y2-FLAG": "专项技术短期培训班未在“是否申请资助”选“是”",
-    "Y2-JOINT": "联合施训（加分项）",
-    "Y2-AUDIENCE": "短期班的适用岗位既不含科研类也不含支撑类（应以科技人员为主）",
-    "Y3-LECTURES": "学术讲坛场次不足",
-    "Y3-HOURS": "学术讲坛单场学时不足",
-    "Y3-FLAG": "学术讲坛未在“是否申请专项技术支持”选“是”",
-    "Y3-MONEY": "学术讲坛申请经费资助：学术讲坛获得的是专项技术支持而非经费",
-    "Y3-FOREIGN": "学术讲坛未邀请国外一流科研机构或大学的专家",
-    "J1-HISTORY": "精品项目此前未举办过（未找到往年精品或院级资助研修班/短期班）",
-    "J1-DAYS": "精品项目天数不足",
-    "J1-TRAINEES": "精品项目学员人数不足",
-    "J1-OPEN": "精品项目未面向院内单位开放",
-    "J1-FLAG": "精品项目未在“是否申请资助”选“是”",
-    "J1-JINGPIN": "未在“精品项目”一栏选“是”",
-    "J2-ATTACH": "精品项目附件不全",
-    "J2-PPT": "培训教材清单不得为 PPT",
-    "J2-RENEWAL": "2022年已获资助并完成的精品项目，只需培训方案和教学计划",
-    "G1-HISTORY": "人社部高研项目此前未举办过精品或人社部高研项目",
-    "G1-DAYS": "人社部高研项目天数不在“5天左右”的范围内",
-    "G1-TRAINEES": "人社部高研项目人数不在“100人左右”的范围内",
-    "G1-PER-UNIT": "同一单位申报了多项人社部高研项目（最多1项）",
-    "G1-FLAG": "人社部高研项目未在“是否申请资助”选“是”",
-    "M1-UNIT": "管理类培训只能由院机关各部门或分院申报",
-    "M1-FLAG": "管理类培训未在“是否申请资助”选“是”",
-    "U1-EXTRA": "研究所申报了多项院级资助项目，按单位的资助推荐排序只计第1项",
-    "U2-NOT-IMPLEMENTED": "单位2022年度院级资助项目未实施",
-    "U2-LOW-RATE": "单位2022年度院级资助项目经费执行率低于50%",
-    "PF-HOURS": "学时与天数不符（每日不超过8学时，除报到撤离外每日须满8学时）",
-    "PF-FEE": "人均每日经费超过标准",
-    "PF-STAFF": "工作人员超过10人或超过学员人数的10%",
-    "PF-TEXT": "培训目的/培训内容字数不在10–300之间，或培训对象超过300字",
-    "PF-PLACE": "选择外埠但未填具体地点",
-    "PF-SCOPE": "培训公开范围的写法不在政策文件 open_scope 中，按不公开处理（提示）",
-    "B1-AMOUNT": "申请经费资助的项目经费预算为空或为 0",
-    "U0-UNIT": "申报单位不在名册中，又与名册中的单位相近，无法确定是哪个单位（须人工确认）",
-    "U2-UNCHECKED": "未提供往年项目，无法核对单位2022年度院级资助项目的执行情况（待核）",
-    "U2-RATE-CONFLICT": "往年项目中“执行率”与“已支出/资助金额”不一致（提示）",
-}
-
 VERDICT_SCHEMA = {"app_id": pl.Utf8, "unit": pl.Utf8, "train_name": pl.Utf8, "track": pl.Utf8, "rule": pl.Utf8,
                   "code": pl.Utf8, "status": pl.Utf8, "message": pl.Utf8}
-_RULE_OF_TRACK_FALLBACK = {"yanxiu": "Y1", "duanqi": "Y2", "jiangtan": "Y3", "jingpin": "J1", "mohrss": "G1",
-                           "guanli": "M1"}
-
-
-def _fmt(x: float | None) -> str:
-    return "（未填）" if x is None else f"{x:g}"
 
 
 @dataclass(frozen=True)
@@ -184,18 +110,18 @@ def applications_of(plans: pl.DataFrame, policy: Policy) -> pl.DataFrame:
         pl.col("unit_type").replace_strict(kind_map, default=None, return_dtype=pl.Utf8).alias("unit_kind"),
     )
     declared = []
+    primaries: dict[str, list[Track]] = defaultdict(list)   # fallback track → the tracks it is the fallback of
+    for t in policy.tracks:
+        if t.fallback:
+            primaries[t.fallback].append(t)
     for cat, jp, mo in apps.select("plan_category", "wants_jingpin", "wants_mohrss").iter_rows():
+        flags = {"jingpin": bool(jp), "mohrss": bool(mo), "funding": not (jp or mo)}
         tracks: list[str] = []
         for t in policy.tracks:
             if cat not in t.categories:
                 continue
-            if t.requires_mohrss:
-                if mo:
-                    tracks.append(t.id)
-            elif t.requires_jingpin:
-                if jp or (mo and any(o.fallback == t.id for o in policy.tracks if o.requires_mohrss)):
-                    tracks.append(t.id)
-            elif not (jp or mo):
+            # declared for the track itself, or for a track whose fallback it is (人社部高研 → 精品, 指南三(二))
+            if flags[t.declared_by] or any(flags[p.declared_by] and cat in p.categories for p in primaries[t.id]):
                 tracks.append(t.id)
         declared.append(tracks)
     return apps.with_columns(pl.Series("declared", declared, dtype=pl.List(pl.Utf8)))
@@ -264,7 +190,7 @@ class _Verdicts:
 
 def _history_facts(matches: pl.DataFrame, policy: Policy) -> dict[str, dict]:
     """Per application: the earlier runs found, and which tracks' ``prior_tracks`` rules they satisfy."""
-    facts: dict[str, dict] = defaultdict(lambda: {"runs": [], "basis": defaultdict(list), "renewal": False})
+    facts: dict[str, dict] = defaultdict(lambda: {"runs": [], "basis": defaultdict(list), "renewal": set()})
     kept = matches.filter(pl.col("decided") != "rejected")
     names = policy.track_names
     for m in kept.iter_rows(named=True):
@@ -280,20 +206,15 @@ def _history_facts(matches: pl.DataFrame, policy: Policy) -> dict[str, dict]:
         for t in policy.tracks:
             if track in t.prior_tracks or (track in t.prior_funded_tracks and funded):
                 f["basis"][t.id].append(desc)
-        # 2022年已获院资助并组织实施完成的精品培训项目 (指南二(三)): only the renewal attachments are needed
-        if (track is not None and track in _renewal_tracks(policy) and m["history_year"] == policy.history.funded_year
-                and funded and bool(m.get("completed"))):
-            f["renewal"] = True
+        # 上一年度已获院资助并组织实施完成的同类项目 (指南二(三)): only the renewal attachments are needed
+        if (track is not None and m["history_year"] == policy.history.funded_year and funded
+                and bool(m.get("completed"))):
+            f["renewal"].add(track)
     return facts
 
 
-def _renewal_tracks(policy: Policy) -> tuple[str, ...]:
-    """The tracks whose funded, completed run of the funded year allows the renewal attachments (精品)."""
-    return tuple(t.id for t in policy.tracks if t.requires_jingpin)
-
-
 def _unit_execution(history: pl.DataFrame, policy: Policy) -> tuple[dict[str, tuple[str, str]], list[tuple[str, str]]]:
-    """Units failing U2: unit → (code, message); and warnings (unit, message) where 执行率 and amounts disagree.
+    """Units failing U2: unit → (code suffix, message); and warnings (unit, message) where 执行率 and amounts disagree.
 
     The execution rate of a unit is 已支出 / 资助金额 over its funded projects of the funded year;
     a project given only with a 执行率 counts with that rate (its amount unknown: the rates are averaged
@@ -312,7 +233,7 @@ def _unit_execution(history: pl.DataFrame, policy: Policy) -> tuple[dict[str, tu
         unit = unit[0]
         not_done = rows.filter(pl.col("implemented") == False)  # noqa: E712  (null = unknown, not "not done")
         if not_done.height:
-            out[unit] = ("U2-NOT-IMPLEMENTED",
+            out[unit] = ("NOT-IMPLEMENTED",
                          f"{unit} {year}年度院级资助项目「{not_done['train_name'][0]}」未实施，原则上不予资助")
             continue
         granted = spent = 0.0
@@ -339,148 +260,10 @@ def _unit_execution(history: pl.DataFrame, policy: Policy) -> tuple[dict[str, tu
                 value = round((spent / granted + sum(rates)) / (1 + len(rates)), 6)
                 how = "按金额与执行率"
             if value < threshold:
-                out[unit] = ("U2-LOW-RATE",
+                out[unit] = ("LOW-RATE",
                              f"{unit} {year}年度院级资助经费执行率 {value:.1%}（{how}，截至 {policy.history.as_of:%Y-%m-%d}），"
                              f"低于 {threshold:.0%}，原则上不予资助")
     return out, notes
-
-
-def _has_text(app: dict, terms: tuple[str, ...]) -> bool:
-    text = "".join(str(app.get(c) or "") for c in ("train_name", "goal", "content", "keywords"))
-    return any(t in text for t in terms)
-
-
-def _check_track(app: dict, track: Track, policy: Policy, facts: dict, v: _Verdicts) -> None:
-    tid, tname = track.id, track.name
-    days, trainees = app.get("days"), app.get("trainees")
-    rule = _RULE_OF_TRACK_FALLBACK.get(tid, tid.upper())
-    if track.requires_funding:
-        code = f"{rule}-FLAG"
-        if app.get("apply_funding"):
-            v.add(app, tid, code, "pass", "“是否申请资助”为“是”")
-        else:
-            v.add(app, tid, code, "fail", f"{tname}须在“是否申请资助”一栏选“是”，本项目为“{'否' if app.get('apply_funding') is False else '未填'}”")
-    if track.requires_support:
-        if app.get("apply_support"):
-            v.add(app, tid, "Y3-FLAG", "pass", "“是否申请专项技术支持”为“是”")
-        else:
-            v.add(app, tid, "Y3-FLAG", "fail", "学术讲坛须在“是否申请专项技术支持”一栏选“是”")
-        if app.get("apply_funding") and not app.get("apply_support"):
-            v.add(app, tid, "Y3-MONEY", "fail",
-                  "学术讲坛申请了经费资助但未申请专项技术支持：院对学术讲坛提供的是课程拍摄制作、直播等专项技术支持，不是经费")
-    if track.requires_jingpin:
-        if app.get("wants_jingpin") or app.get("wants_mohrss"):
-            v.add(app, tid, "J1-JINGPIN", "pass", "“精品项目”为“是”")
-        else:
-            v.add(app, tid, "J1-JINGPIN", "fail", "精品培训项目须在“精品项目”一栏选“是”")
-    if track.min_days is not None:
-        code = f"{rule}-DAYS"
-        if days is not None and days >= track.min_days:
-            v.add(app, tid, code, "pass", f"天数 {_fmt(days)} 天，不少于{tname}最低 {track.min_days:g} 天")
-        else:
-            v.add(app, tid, code, "fail", f"天数 {_fmt(days)} 天，少于{tname}最低 {track.min_days:g} 天")
-    if track.min_trainees is not None:
-        code = f"{rule}-TRAINEES"
-        if trainees is not None and trainees >= track.min_trainees:
-            v.add(app, tid, code, "pass", f"学员 {_fmt(trainees)} 人，不少于 {track.min_trainees:g} 人")
-        else:
-            v.add(app, tid, code, "fail", f"学员 {_fmt(trainees)} 人，少于{tname}最低 {track.min_trainees:g} 人")
-    if track.min_lectures is not None:
-        n = app.get("lectures")
-        if n is not None and n >= track.min_lectures:
-            v.add(app, tid, "Y3-LECTURES", "pass", f"讲座 {_fmt(n)} 场，不少于 {track.min_lectures:g} 场")
-        else:
-            v.add(app, tid, "Y3-LECTURES", "fail", f"讲座 {_fmt(n)} 场，少于学术讲坛每年最低 {track.min_lectures:g} 场")
-    if track.min_lecture_hours is not None:
-        h = app.get("lecture_hours")
-        if h is not None and h >= track.min_lecture_hours:
-            v.add(app, tid, "Y3-HOURS", "pass", f"单场 {_fmt(h)} 学时，不少于 {track.min_lecture_hours:g} 学时")
-        else:
-            v.add(app, tid, "Y3-HOURS", "fail", f"单场 {_fmt(h)} 学时，少于最低 {track.min_lecture_hours:g} 学时")
-        if app.get("foreign_experts") is False:
-            v.add(app, tid, "Y3-FOREIGN", "warn", "未邀请国外一流科研机构或大学的专家（通知鼓励邀请）")
-    if tid == "yanxiu" and app.get("station") and "科研" not in app["station"]:
-        v.add(app, tid, "Y1-AUDIENCE", "warn", f"适用岗位为「{app['station']}」，不含科研类；研修班参加人员应为科研人员")
-    if tid == "duanqi":
-        if app.get("station") and not any(s in app["station"] for s in ("科研", "支撑")):
-            v.add(app, tid, "Y2-AUDIENCE", "warn", f"适用岗位为「{app['station']}」；短期班应以科技人员为主")
-        if app.get("joint_units"):
-            v.add(app, tid, "Y2-JOINT", "info", f"与「{app['joint_units']}」联合施训（加分项）")
-    if track.min_prior_runs is not None or track.prior_tracks:
-        _check_prior(app, track, policy, facts, v, code=f"{rule}-HISTORY")
-    if tid == "jingpin":
-        scope = app.get("open_scope")
-        entry = policy.openness(scope)
-        if entry is not None and entry.open:
-            v.add(app, tid, "J1-OPEN", "pass", f"培训公开范围「{scope}」，面向院内单位开放")
-        elif entry is None and scope:
-            v.add(app, tid, "J1-OPEN", "fail", f"培训公开范围「{scope}」不在政策文件规定的写法中，按不公开处理；"
-                                               "精品项目应面向院内单位开放（如确为面向院内开放，请核实后人工豁免）")
-        else:
-            v.add(app, tid, "J1-OPEN", "fail", f"培训公开范围「{scope or '未填'}」，精品项目应面向院内单位开放")
-        _check_attachments(app, policy, facts, v)
-    if track.days_band is not None:
-        lo, hi = track.days_band
-        ok = days is not None and lo <= days <= hi
-        v.add(app, tid, "G1-DAYS", "pass" if ok else "fail",
-              f"天数 {_fmt(days)} 天，{'在' if ok else '不在'}“{track.days_about:g}天左右”的范围 {lo:g}–{hi:g} 天内")
-    if track.trainees_band is not None:
-        lo, hi = track.trainees_band
-        ok = trainees is not None and lo <= trainees <= hi
-        v.add(app, tid, "G1-TRAINEES", "pass" if ok else "fail",
-              f"学员 {_fmt(trainees)} 人，{'在' if ok else '不在'}“{track.trainees_about:g}人左右”的范围 {lo:g}–{hi:g} 人内")
-    if track.unit_types:
-        kind = app.get("unit_kind")
-        allowed = "、".join({"department": "院机关部门", "branch": "分院", "institute": "研究所", "other": "其他"}[u]
-                           for u in track.unit_types)
-        source = app.get("unit_type_source")
-        how = f"（{source}）" if source and source != "名册" else ""
-        if kind in track.unit_types:
-            v.add(app, tid, "M1-UNIT", "pass", f"申报单位类型为「{app.get('unit_type')}」{how}")
-        else:
-            shown = app.get("unit_type") or "未知（名册中没有该单位，也无法按名称推断）"
-            v.add(app, tid, "M1-UNIT", "fail", f"申报单位类型为「{shown}」{how}，{tname}只能由{allowed}申报")
-
-
-def _check_prior(app: dict, track: Track, policy: Policy, facts: dict, v: _Verdicts, *, code: str) -> None:
-    """Held before (J1, G1): enough earlier runs in the tracks the policy names; pending without a history."""
-    names = policy.track_names
-    wanted = "、".join([names[t] for t in track.prior_tracks]
-                      + [f"获院级资助的{names[t]}" for t in track.prior_funded_tracks])
-    if facts.get("no_history"):
-        v.add(app, track.id, code, "pending", f"未提供往年项目，无法核对此前是否举办过{wanted}（待核）")
-        return
-    basis = facts.get("basis", {}).get(track.id, [])
-    need = track.min_prior_runs or 1
-    if len(basis) >= need:
-        v.add(app, track.id, code, "pass", "此前举办过：" + "；".join(basis))
-    else:
-        seen = facts.get("runs", [])
-        v.add(app, track.id, code, "fail",
-              f"未找到此前举办过的{wanted}" + ("（找到的往年项目：" + "；".join(seen) + "）" if seen else ""))
-
-
-def _check_attachments(app: dict, policy: Policy, facts: dict, v: _Verdicts) -> None:
-    files = [f.strip() for f in (app.get("attachments") or "").replace(";", "；").replace(",", "；")
-             .replace("，", "；").replace("、", "；").split("；") if f.strip()]
-    renewal = facts.get("renewal", False)
-    full = policy.attachments.jingpin_full
-    missing_full = [n for n in full if not any(n in f for f in files)]
-    renewal_set = policy.attachments.jingpin_renewal
-    missing_renewal = [n for n in renewal_set if not any(n in f for f in files)]
-    if not missing_full:
-        v.add(app, "jingpin", "J2-ATTACH", "pass", f"附件齐全：{'、'.join(full)}")
-    elif renewal and not missing_renewal:
-        v.add(app, "jingpin", "J2-ATTACH", "pass",
-              f"2022年已获资助并完成的精品项目，已提交{'、'.join(renewal_set)}（只需这两项）")
-    else:
-        also = (f"；或按2022年已获资助并完成的精品项目只提交{'、'.join(renewal_set)}（缺{'、'.join(missing_renewal)}）"
-                if renewal else "")
-        v.add(app, "jingpin", "J2-ATTACH", "fail", f"缺少附件：{'、'.join(missing_full)}{also}")
-    bad = [f for f in files if "教材" in f and any(f.endswith(x) or f.endswith("." + x) for x in
-                                                 policy.attachments.forbidden_material)]
-    if bad:
-        v.add(app, "jingpin", "J2-PPT", "fail", f"培训教材清单不得为 PPT：{'、'.join(bad)}")
 
 
 def _check_platform(app: dict, policy: Policy, v: _Verdicts, mode: str) -> None:
@@ -520,7 +303,9 @@ def _check_platform(app: dict, policy: Policy, v: _Verdicts, mode: str) -> None:
 
 def _unit_report(plans: pl.DataFrame, apps: pl.DataFrame, roster: pl.DataFrame | None, policy: Policy,
                  execution: dict[str, tuple[str, str]]) -> pl.DataFrame:
-    terms = policy.rules["P2"].terms or ("二十大",)
+    p2 = policy.rules["P2"]
+    terms = p2.terms or (p2.subject,)
+    subject = p2.subject or "、".join(terms)
     text = pl.concat_str([pl.col(c).fill_null("") for c in ("train_name", "goal", "content", "keywords")
                           if c in plans.columns])
     per_unit = plans.group_by("unit").agg(
@@ -550,7 +335,7 @@ def _unit_report(plans: pl.DataFrame, apps: pl.DataFrame, roster: pl.DataFrame |
         if late:
             notes.append(f"P1-LATE：上报时间 {u['submitted_at']:%Y-%m-%d}，晚于截止日期 {deadline:%Y-%m-%d}")
         if submitted and not u["has_p2"]:
-            notes.append("P2-MISSING：年度计划中没有党的二十大精神学习内容（应列为必修课）")
+            notes.append(f"P2-MISSING：年度计划中没有{subject}内容（应列为必修课）")
         if code:
             notes.append(f"{code}：{message}")
         rows.append({**u, "submitted": submitted, "late": late, "u2_code": code, "u2_message": message,
@@ -582,55 +367,35 @@ def check(plans: pl.DataFrame, *, policy: Policy, history: pl.DataFrame | None =
                                          "year": pl.Int64}))
     apps = applications_of(plans, policy)
     overrides = check_overrides(overrides, app_ids=set(apps["app_id"]), units=set(plans["unit"]),
-                                rules=set(RULES), history_ids=set(history["history_id"]), policy=policy,
+                                rules=rule_ids(policy), history_ids=set(history["history_id"]), policy=policy,
                                 roster_units=set(roster["unit"]) if roster is not None and roster.height else None)
     matches = match_history(apps, history, threshold=policy.history.name_similarity, overrides=overrides)
     facts = _history_facts(matches, policy)
     execution, rate_notes = _unit_execution(history, policy) if "funded" in history.columns else ({}, [])
     v = _Verdicts(overrides)
-    money = {t.id for t in policy.tracks if t.kind == "money"}
-    u2 = policy.rules["U2"]
     pf = policy.rules.get("PF")
     deadline = policy.deadline
-    funded_year = policy.history.funded_year
-    app_rows = apps.to_dicts()
     rate_by_unit: dict[str, list[str]] = defaultdict(list)
     for unit, message in rate_notes:
         rate_by_unit[unit].append(message)
+    ctx = Context(policy=policy, facts={}, add=v.add, execution=execution, rate_notes=rate_by_unit,
+                  no_history=no_history)
+    app_rows = apps.to_dicts()
+    categories = "、".join(policy.categories)
     for app in app_rows:
         tracks = app["declared"]
-        app_facts = facts.get(app["app_id"], {"runs": [], "basis": {}, "renewal": False})
-        if no_history:
-            app_facts = {**app_facts, "no_history": True}
+        ctx.facts = facts.get(app["app_id"], {"runs": [], "basis": {}, "renewal": set()})
         if not tracks:
             cat = app.get("category")
             v.add(app, None, "T-CATEGORY", "fail",
-                  f"培训类别「{cat}」不属于可申请院级资助的类别（研修班、短期班、学术讲坛、管理类），"
-                  "或精品/人社部申报的类别不是研修班、短期班")
+                  f"培训类别「{cat}」不属于可申请院级资助的类别（{categories}），"
+                  "或申报的栏目（精品项目、人社部高研）与培训类别不符")
         if app.get("unit_match") == "ambiguous":
             v.add(app, None, "U0-UNIT", "fail",
                   f"申报单位「{app.get('unit_raw') or app['unit']}」不在单位名册中，又与名册中的单位相近，无法确定是哪个单位"
                   "（否则它可能借另一个名称避开“每所一项”或往年执行率的规则）；请在人工决定中写 unit_alias 或 unit_distinct")
         for tid in tracks:
-            track = policy.track(tid)
-            _check_track(app, track, policy, app_facts, v)
-            if tid in money:
-                budget = app.get("budget")
-                if budget is None or budget <= 0:
-                    v.add(app, tid, "B1-AMOUNT", "fail",
-                          f"申请{track.name}经费资助，经费预算为「{'未填' if budget is None else f'{budget:g}'}」，"
-                          "应为大于 0 的金额（万元）")
-                if not u2.enabled:
-                    pass
-                elif no_history:
-                    v.add(app, tid, "U2-UNCHECKED", "pending",
-                          f"未提供往年项目，无法核对{app['unit']} {funded_year}年度院级资助项目的实施和经费执行率（待核）")
-                if app["unit"] in execution:
-                    code, message = execution[app["unit"]]
-                    # 原则上: excluded by default; with U2 switched off it stays visible as a warning.
-                    v.add(app, tid, code, "fail" if u2.enabled else "warn", message)
-                for message in rate_by_unit.get(app["unit"], []):
-                    v.add(app, tid, "U2-RATE-CONFLICT", "warn", message)
+            run_checks(ctx, app, policy.track(tid))
         _check_platform(app, policy, v, pf.mode if pf and pf.enabled else "soft")
         scope = app.get("open_scope")
         if scope and policy.openness(scope) is None:
@@ -638,42 +403,29 @@ def check(plans: pl.DataFrame, *, policy: Policy, history: pl.DataFrame | None =
         sub = app.get("submitted_at")
         if policy.rules["P1"].enabled and sub is not None and sub > deadline:
             v.add(app, None, "P1-LATE", "warn", f"上报时间 {sub:%Y-%m-%d}，晚于截止日期 {deadline:%Y-%m-%d}")
-    _per_unit_limits(apps, policy, v)
+    run_unit_checks(ctx, app_rows, policy)
+    _one_per_institute(app_rows, policy, v)
     verdicts = v.frame()
     summary = _summarise(apps, verdicts)
-    units = _unit_report(plans, apps, roster, policy, execution)
+    rules = sorted({rule for t in policy.tracks for name, rule in t.checks if name == "execution"}) or ["U2"]
+    units = _unit_report(plans, apps, roster, policy,
+                         {u: (f"{rules[0]}-{suffix}", m) for u, (suffix, m) in execution.items()})
     return Eligibility(applications=apps, verdicts=verdicts, summary=summary, units=units, history_matches=matches)
 
 
-def _rank_key(app: dict) -> tuple:
-    rank = app.get("support_rank")
-    return (rank if rank is not None else 10**6, app["app_id"])
-
-
-def _per_unit_limits(apps: pl.DataFrame, policy: Policy, v: _Verdicts) -> None:
-    """G1 (≤ 1 人社部 per unit, hard) and U1 (one 院级资助 per 研究所, soft: warn)."""
-    rows = apps.to_dicts()
-    by_unit: dict[str, list[dict]] = defaultdict(list)
-    for a in rows:
-        by_unit[a["unit"]].append(a)
-    for t in policy.tracks:
-        if not t.max_per_unit:
-            continue
-        for unit, items in by_unit.items():
-            entrants = sorted((a for a in items if t.id in a["declared"]), key=_rank_key)
-            for a in entrants[t.max_per_unit:]:
-                kept = "、".join(f"{k['app_id']}「{k['train_name']}」" for k in entrants[:t.max_per_unit])
-                v.add(a, t.id, "G1-PER-UNIT", "fail",
-                      f"{unit} 申报了 {len(entrants)} 项{t.name}，每单位最多 {t.max_per_unit} 项；"
-                      f"按资助推荐排序保留 {kept}")
+def _one_per_institute(rows: list[dict], policy: Policy, v: _Verdicts) -> None:
+    """U1 (原则上 one 院级资助 per 研究所, soft: a warning; the selection enforces it while it is on)."""
     u1 = policy.rules["U1"]
     if not u1.enabled:
         return
+    by_unit: dict[str, list[dict]] = defaultdict(list)
+    for a in rows:
+        by_unit[a["unit"]].append(a)
     limit = u1.max_per_institute or 1
     for unit, items in by_unit.items():
         if items[0].get("unit_kind") != "institute" or len(items) <= limit:
             continue
-        ordered = sorted(items, key=_rank_key)
+        ordered = sorted(items, key=support_order)
         first = "、".join(f"{k['app_id']}「{k['train_name']}」" for k in ordered[:limit])
         for a in ordered[limit:]:
             v.add(a, None, "U1-EXTRA", "warn",

@@ -2,25 +2,30 @@
 
 from importlib import import_module
 
-__all__ = [
-    "Intake",
-    "read_plans",
-    "read_plans_raw",
-    "plan_year",
-    "settle",
-    "unit_index",
-    "read_history",
-    "read_roster",
-    "read_reviews",
-    "PROBLEM_SCHEMA",
-    "INTAKE_REASONS",
-    "describe_place",
-    "cleaned_plans",
-]
+_HOME = {
+    "Intake": "read",
+    "read_plans": "read",
+    "read_plans_raw": "read",
+    "plan_year": "read",
+    "settle": "read",
+    "unit_index": "read",
+    "read_history": "read",
+    "read_roster": "read",
+    "read_reviews": "read",
+    "PROBLEM_SCHEMA": "read",
+    "INTAKE_REASONS": "read",
+    "describe_place": "read",
+    "cleaned_plans": "read",
+}
+__all__ = list(_HOME)
 
 
 def __getattr__(name: str):
-    """The public names of :mod:`casplan.intake.read`, imported when first used (no import cycle, fast start)."""
-    if name in __all__:
-        return getattr(import_module("casplan.intake.read"), name)
+    """A public name of the package, imported from its module when first used (no import cycle, fast start)."""
+    if name in _HOME:
+        return getattr(import_module(f"casplan.intake.{_HOME[name]}"), name)
     raise AttributeError(f"module 'casplan.intake' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

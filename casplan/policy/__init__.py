@@ -2,32 +2,43 @@
 
 from importlib import import_module
 
-__all__ = [
-    "Policy",
-    "Track",
-    "HistoryRules",
-    "Platform",
-    "Attachments",
-    "RuleSwitch",
-    "Scoring",
-    "load_policy",
-    "default_policy_path",
-    "policy_hash",
-    "UNIT_TYPE_LABELS",
-    "CRITERIA",
-    "IntakeRules",
-    "UnitRules",
-    "OpenScope",
-    "policy_warnings",
-    "find_policy",
-    "parse_policy",
-    "QuotaMode",
-    "TrackKind",
-]
+_HOME = {
+    "Policy": "model",
+    "Track": "model",
+    "Quota": "model",
+    "Audience": "model",
+    "CHECK_PARAMS": "model",
+    "CHECK_KEYS": "model",
+    "GENERAL_RULE_IDS": "model",
+    "DECLARED_BY": "model",
+    "HistoryRules": "model",
+    "Platform": "model",
+    "Attachments": "model",
+    "RuleSwitch": "model",
+    "Scoring": "model",
+    "load_policy": "model",
+    "default_policy_path": "model",
+    "policy_hash": "model",
+    "UNIT_TYPE_LABELS": "model",
+    "CRITERIA": "model",
+    "IntakeRules": "model",
+    "UnitRules": "model",
+    "OpenScope": "model",
+    "policy_warnings": "model",
+    "find_policy": "model",
+    "parse_policy": "model",
+    "QuotaMode": "model",
+    "TrackKind": "model",
+}
+__all__ = list(_HOME)
 
 
 def __getattr__(name: str):
-    """The public names of :mod:`casplan.policy.model`, imported when first used (no import cycle, fast start)."""
-    if name in __all__:
-        return getattr(import_module("casplan.policy.model"), name)
+    """A public name of the package, imported from its module when first used (no import cycle, fast start)."""
+    if name in _HOME:
+        return getattr(import_module(f"casplan.policy.{_HOME[name]}"), name)
     raise AttributeError(f"module 'casplan.policy' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass, field, fields
 from importlib import resources
 from pathlib import Path
@@ -28,6 +29,12 @@ from casplan.errors import PolicyError
 __all__ = [
     "Policy",
     "Track",
+    "Quota",
+    "Audience",
+    "CHECK_PARAMS",
+    "CHECK_KEYS",
+    "GENERAL_RULE_IDS",
+    "DECLARED_BY",
     "HistoryRules",
     "Platform",
     "Attachments",
@@ -62,15 +69,120 @@ UNIT_TYPE_LABELS = {
 }
 
 
+CHECK_PARAMS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "apply_funding": ((), ()),
+    "apply_support": ((), ()),
+    "support_only": ((), ()),
+    "entry_flag": ((), ()),
+    "min_days": (("min_days",), ()),
+    "min_trainees": (("min_trainees",), ()),
+    "min_lectures": (("min_lectures",), ()),
+    "min_lecture_hours": (("min_lecture_hours",), ()),
+    "foreign_experts": ((), ()),
+    "audience": (("audience",), ()),
+    "joint": ((), ()),
+    "prior": ((), ("prior_tracks", "prior_funded_tracks", "min_prior_runs")),
+    "open": ((), ()),
+    "attachments": ((), ()),
+    "days_band": (("days_about", "days_band"), ()),
+    "trainees_band": (("trainees_about", "trainees_band"), ()),
+    "unit_types": (("unit_types",), ()),
+    "per_unit": (("max_per_unit",), ()),
+    "budget": ((), ()),
+    "execution": ((), ()),
+}
+"""The checks a track may list (``checks:``) → (the track keys it needs, the keys it may use).
+
+The implementations are :data:`casplan.eligibility.rules.CHECKS`; a key a track sets that no
+listed check uses is an error (a rule written down that would silently not apply)."""
+
+CHECK_KEYS = frozenset(k for need, may in CHECK_PARAMS.values() for k in (*need, *may))
+"""Track keys that are parameters of a check."""
+
+GENERAL_RULE_IDS = ("T", "P1", "P2", "U0", "U1", "U2", "B1", "PF")
+"""Rule ids that hold for every track; a track's own ``rule`` may not be one of them."""
+
+DECLARED_BY = ("funding", "jingpin", "mohrss")
+"""How an application enters a track: 是否申请资助/专项技术支持, the 精品项目 column, 同时申报人社部高研."""
+
+
+@dataclass(frozen=True)
+class Quota:
+    """A track's quota, one meaning everywhere (the CLI, the pipeline, the what-if and the report).
+
+    ``target`` places, ``tolerance`` the 左右 of the notice. ``ceiling``: at most ``target`` are
+    chosen (``bounds`` = 0 … target); ``band``: between target − tolerance and target + tolerance.
+    ``about`` is the range the analyst may move the target in (target ± tolerance: the what-if's
+    slider and the CLI's ``--quota``).
+
+    >>> Quota(10, 2).bounds, Quota(10, 2, "band").bounds, Quota(10, 2).about
+    ((0, 10), (8, 12), (8, 12))
+    >>> Quota(10, 2).moved(8)
+    Quota(target=8, tolerance=2, mode='ceiling')
+    """
+
+    target: int
+    tolerance: int = 0
+    mode: QuotaMode = "ceiling"
+
+    def __post_init__(self) -> None:
+        for name in ("target", "tolerance"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise PolicyError(f"名额设置「{name}」为「{value}」，应为非负整数")
+        if self.mode not in ("ceiling", "band"):
+            raise PolicyError(f"名额方式「{self.mode}」无效，应为 ceiling（上限）或 band（区间）")
+
+    @property
+    def lower(self) -> int:
+        """Fewest places the selection must fill."""
+        return max(self.target - self.tolerance, 0) if self.mode == "band" else 0
+
+    @property
+    def upper(self) -> int:
+        """Most places the selection may fill."""
+        return self.target + self.tolerance if self.mode == "band" else self.target
+
+    @property
+    def bounds(self) -> tuple[int, int]:
+        return self.lower, self.upper
+
+    @property
+    def about(self) -> tuple[int, int]:
+        """The range 左右 allows the target to move in: target ± tolerance."""
+        return max(self.target - self.tolerance, 0), self.target + self.tolerance
+
+    def moved(self, target: int) -> "Quota":
+        """The same quota with another target (tolerance and mode kept)."""
+        from dataclasses import replace
+
+        return replace(self, target=max(int(target), 0))
+
+    def shifted(self, delta: int) -> "Quota":
+        """The same quota with ``target`` moved by ``delta`` (not below 0)."""
+        return self.moved(self.target + delta)
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who a track is for (适用岗位 must name one of ``stations``; a warning otherwise)."""
+
+    stations: tuple[str, ...]
+    note: str
+
+
 @dataclass(frozen=True)
 class Track:
-    """One selection track (遴选类别) and its hard requirements."""
+    """One selection track (遴选类别): its rule id, how applications enter it, its checks and their parameters."""
 
     id: str
     name: str
     kind: TrackKind
     categories: tuple[str, ...]
     quota: int
+    rule: str = ""
+    declared_by: str = "funding"
+    checks: tuple[tuple[str, str], ...] = ()
     tolerance: int = 0
     quota_mode: QuotaMode = "ceiling"
     min_days: float | None = None
@@ -82,12 +194,9 @@ class Track:
     days_band: tuple[float, float] | None = None
     trainees_about: float | None = None
     trainees_band: tuple[float, float] | None = None
+    audience: Audience | None = None
     max_grant: float | None = None
     max_per_unit: int | None = None
-    requires_funding: bool = False
-    requires_support: bool = False
-    requires_jingpin: bool = False
-    requires_mohrss: bool = False
     fallback: str | None = None
     fallback_when: Literal["full"] = "full"
     unit_types: tuple[str, ...] = ()
@@ -96,20 +205,23 @@ class Track:
     prior_funded_tracks: tuple[str, ...] = ()
 
     @property
-    def quota_range(self) -> tuple[int, int]:
-        """(minimum, maximum) number of places the selection may fill.
+    def quota_spec(self) -> Quota:
+        """The track's :class:`Quota` (target, tolerance, mode)."""
+        return Quota(self.quota, self.tolerance, self.quota_mode)
 
-        ``ceiling``: 0 … quota (the notice's 左右 is the range the analyst may move the quota in,
-        :attr:`quota_about`); ``band``: quota − tolerance … quota + tolerance.
-        """
-        if self.quota_mode == "band":
-            return max(self.quota - self.tolerance, 0), self.quota + self.tolerance
-        return 0, self.quota
+    @property
+    def quota_range(self) -> tuple[int, int]:
+        """(fewest, most) places the selection may fill (:attr:`Quota.bounds`)."""
+        return self.quota_spec.bounds
 
     @property
     def quota_about(self) -> tuple[int, int]:
-        """The range 左右 allows: quota ± tolerance (the what-if's slider range)."""
-        return max(self.quota - self.tolerance, 0), self.quota + self.tolerance
+        """The range 左右 allows the target to move in (:attr:`Quota.about`)."""
+        return self.quota_spec.about
+
+    def uses(self, check: str) -> bool:
+        """Whether the track lists ``check``."""
+        return any(name == check for name, _ in self.checks)
 
 
 @dataclass(frozen=True)
@@ -172,12 +284,15 @@ class RuleSwitch:
     enabled: bool
     max_per_institute: int | None = None
     terms: tuple[str, ...] = ()
+    subject: str = ""
 
 
 @dataclass(frozen=True)
 class Attachments:
-    jingpin_full: tuple[str, ...]
-    jingpin_renewal: tuple[str, ...]
+    """The attachment lists (指南二(三)): the full set, the renewal set, forbidden material formats."""
+
+    full: tuple[str, ...]
+    renewal: tuple[str, ...]
     forbidden_material: tuple[str, ...]
 
 
@@ -311,6 +426,20 @@ class Policy:
                 return key
         return None
 
+    def quota_warnings(self, quotas: "dict[str, int]") -> list[str]:
+        """Targets set outside the range 左右 allows (the policy's quota ± tolerance), one Chinese line each.
+
+        >>> load_policy().quota_warnings({"yanxiu": 7, "duanqi": 10})
+        ['专业技术研修班名额设为 7，超出政策文件“10个左右”允许调整的范围 8–12']
+        """
+        out = []
+        for t in self.tracks:
+            n = quotas.get(t.id)
+            lo, hi = t.quota_about
+            if n is not None and not lo <= n <= hi:
+                out.append(f"{t.name}名额设为 {n}，超出政策文件“{t.quota}个左右”允许调整的范围 {lo}–{hi}")
+        return out
+
     def directions_path(self) -> Path:
         """The direction vocabulary file named by the policy, next to the policy file."""
         base = Path(self.source).parent if self.source else Path(str(resources.files("casplan") / "policy"))
@@ -362,6 +491,12 @@ def policy_warnings(policy: "Policy") -> list[str]:
     if policy.history.as_of.year != policy.history.funded_year:
         out.append(f"history.as_of（执行率统计截止日期）为 {policy.history.as_of:%Y-%m-%d}，"
                    f"不在 {policy.history.funded_year} 年度内")
+    for t in policy.tracks:
+        if t.kind == "money":
+            lacking = [c for c in ("budget", "execution") if not t.uses(c)]
+            if lacking:
+                out.append(f"经费资助类别「{t.name}」的 checks 中没有 {'、'.join(lacking)}"
+                           "（经费预算大于 0、上一年度执行率），如非有意，请补上")
     if str(y) not in policy.notice:
         out.append(f"notice（通知名称）中没有出现 {y}：「{policy.notice}」")
     return out
@@ -453,13 +588,35 @@ class _Reader:
         return low, high
 
 
-_TRACK_REQUIRED = {"id", "name", "kind", "categories", "quota"}
+_TRACK_REQUIRED = {"id", "name", "kind", "categories", "quota", "rule", "checks"}
 _TRACK_OPTIONAL = {f.name for f in fields(Track)} - _TRACK_REQUIRED
 _TRACK_NUMBERS = {"min_days", "min_trainees", "min_lectures", "min_lecture_hours", "days_about",
                   "trainees_about", "max_grant"}
 _TRACK_INTS = {"tolerance", "min_prior_runs", "max_per_unit"}
-_TRACK_BOOLS = {"requires_funding", "requires_support", "requires_jingpin", "requires_mohrss"}
 _TRACK_TEXTS = {"aliases", "prior_tracks", "prior_funded_tracks"}
+_RULE_ID = re.compile(r"[A-Z][A-Z0-9]{0,5}")
+
+
+def _checks(r: "_Reader", value: Any, where: str, rule: str) -> tuple[tuple[str, str], ...]:
+    """``[apply_funding, min_days, attachments: J2]`` → ((check, rule id), …)."""
+    if not isinstance(value, list) or not value:
+        raise r.fail(where, "应为检查的列表，如 [apply_funding, min_days]（可用的检查见政策文件开头的说明）")
+    out: list[tuple[str, str]] = []
+    for item in value:
+        if isinstance(item, dict) and len(item) == 1:
+            name, rid = next(iter(item.items()))
+            if not isinstance(rid, str) or not _RULE_ID.fullmatch(rid):
+                raise r.fail(where, f"中「{name}: {rid!r}」的规则编号应为大写字母开头的编号（如 J2）")
+        elif isinstance(item, str):
+            name, rid = item, rule
+        else:
+            raise r.fail(where, f"中的「{item!r}」应为检查名称，或「检查: 规则编号」")
+        if name not in CHECK_PARAMS:
+            raise r.fail(where, f"中的检查「{name}」不存在（可用：{'、'.join(CHECK_PARAMS)}）；请检查拼写")
+        if any(n == name for n, _ in out):
+            raise r.fail(where, f"中检查「{name}」重复")
+        out.append((str(name), rid))
+    return tuple(out)
 
 
 def _track(r: _Reader, raw: Any, where: str, categories: dict, unit_types: dict) -> Track:
@@ -473,18 +630,27 @@ def _track(r: _Reader, raw: Any, where: str, categories: dict, unit_types: dict)
         if c not in categories:
             raise r.fail(f"{where}.categories", f"中的「{c}」不在 categories 中")
     kw["quota"] = r.integer(m["quota"], f"{where}.quota")
+    rule = r.text(m["rule"], f"{where}.rule")
+    if not _RULE_ID.fullmatch(rule) or rule in GENERAL_RULE_IDS:
+        raise r.fail(f"{where}.rule", f"应为本类别自己的规则编号（大写字母开头，如 Y1），不能是通用规则"
+                                      f"{'、'.join(GENERAL_RULE_IDS)}；实际为「{rule}」")
+    kw["rule"] = rule
+    kw["checks"] = _checks(r, m["checks"], f"{where}.checks", rule)
     for key, value in m.items():
         if key in _TRACK_NUMBERS:
             kw[key] = r.number(value, f"{where}.{key}", low=0)
         elif key in _TRACK_INTS:
-            kw[key] = r.integer(value, f"{where}.{key}")
-        elif key in _TRACK_BOOLS:
-            kw[key] = r.boolean(value, f"{where}.{key}")
+            kw[key] = r.integer(value, f"{where}.{key}", low=1 if key == "max_per_unit" else 0)
         elif key in ("days_band", "trainees_band"):
             kw[key] = r.band(value, f"{where}.{key}")
         elif key == "quota_mode":
             if value not in ("ceiling", "band"):
                 raise r.fail(f"{where}.quota_mode", f"应为 ceiling 或 band，实际为「{value}」")
+            kw[key] = value
+        elif key == "declared_by":
+            if value not in DECLARED_BY:
+                raise r.fail(f"{where}.declared_by", f"应为 funding（是否申请资助/专项技术支持）、jingpin（精品项目）"
+                                                     f"或 mohrss（同时申报人社部高研），实际为「{value}」")
             kw[key] = value
         elif key == "fallback":
             kw[key] = r.text(value, f"{where}.fallback")
@@ -492,6 +658,10 @@ def _track(r: _Reader, raw: Any, where: str, categories: dict, unit_types: dict)
             if value != "full":
                 raise r.fail(f"{where}.fallback_when", f"应为 full（本类别名额已满时才按 fallback 类别参加遴选），实际为「{value}」")
             kw[key] = value
+        elif key == "audience":
+            a = r.mapping(value, f"{where}.audience", required={"stations", "note"})
+            kw[key] = Audience(stations=r.texts(a["stations"], f"{where}.audience.stations"),
+                               note=r.text(a["note"], f"{where}.audience.note"))
         elif key in _TRACK_TEXTS:
             kw[key] = r.texts(value, f"{where}.{key}")
         elif key == "unit_types":
@@ -499,6 +669,23 @@ def _track(r: _Reader, raw: Any, where: str, categories: dict, unit_types: dict)
             bad = [u for u in kw[key] if u not in unit_types]
             if bad:
                 raise r.fail(f"{where}.unit_types", f"中的「{'、'.join(bad)}」不在 unit_types 中")
+    listed = {name for name, _ in kw["checks"]}
+    for name in listed:
+        need, may = CHECK_PARAMS[name]
+        missing = [k for k in need if k not in m]
+        if missing:
+            raise r.fail(f"{where}.checks", f"列出了「{name}」，但本类别缺少它的参数「{'、'.join(missing)}」")
+        if name == "prior" and not (m.get("prior_tracks") or m.get("prior_funded_tracks")):
+            raise r.fail(f"{where}.checks", "列出了「prior」，但没有写 prior_tracks 或 prior_funded_tracks")
+    used = {k for name in listed for k in (*CHECK_PARAMS[name][0], *CHECK_PARAMS[name][1])}
+    orphans = sorted(k for k in m if k in CHECK_KEYS and k not in used and k != "max_per_unit")
+    if orphans:
+        raise r.fail(where, f"写了「{'、'.join(orphans)}」，但 checks 中没有用到它的检查；"
+                            "不列出检查，这条要求就不会执行（请在 checks 中列出，或删去该参数）")
+    if "max_per_unit" in m and "per_unit" not in listed:
+        raise r.fail(where, "写了「max_per_unit」，但 checks 中没有 per_unit；请列出 per_unit，或删去该参数")
+    if kw["kind"] == "money" and "support_only" in listed:
+        raise r.fail(f"{where}.checks", "中的 support_only 只适用于 kind: support 的类别")
     return Track(**kw)
 
 
@@ -536,6 +723,13 @@ def parse_policy(raw: Any, *, source: str = "<policy>") -> Policy:
     ids = [t.id for t in tracks]
     if len(set(ids)) != len(ids):
         raise r.fail("tracks", f"中类别 id 重复：{ids}")
+    owner: dict[str, str] = {}
+    for t in tracks:
+        for rid in dict.fromkeys([t.rule, *(rid for _, rid in t.checks)]):
+            if rid in GENERAL_RULE_IDS:
+                continue
+            if owner.setdefault(rid, t.id) != t.id:
+                raise r.fail(f"tracks.{t.id}", f"的规则编号「{rid}」已是类别「{owner[rid]}」的规则；每个类别的规则编号须各不相同")
     for t in tracks:
         if t.fallback and t.fallback not in ids:
             raise r.fail(f"tracks.{t.id}.fallback", f"指向不存在的类别「{t.fallback}」")
@@ -590,13 +784,14 @@ def parse_policy(raw: Any, *, source: str = "<policy>") -> Policy:
         if k not in ids:
             raise r.fail("history_categories", f"中的类别「{k}」不存在")
         history_categories[str(k)] = r.texts(v, f"history_categories.{k}")
-    a = r.mapping(top["attachments"], "attachments", required={"jingpin_full", "jingpin_renewal", "forbidden_material"})
+    a = r.mapping(top["attachments"], "attachments", required={"full", "renewal", "forbidden_material"})
     attachments = Attachments(**{k: r.texts(v, f"attachments.{k}") for k, v in a.items()})
     if not isinstance(top["rules"], dict):
         raise r.fail("rules", "应为键值表")
     rules: dict[str, RuleSwitch] = {}
     for rid, spec in top["rules"].items():
-        m = r.mapping(spec, f"rules.{rid}", required={"mode", "enabled"}, optional={"max_per_institute", "terms"})
+        m = r.mapping(spec, f"rules.{rid}", required={"mode", "enabled"},
+                      optional={"max_per_institute", "terms", "subject"})
         if m["mode"] not in ("hard", "soft"):
             raise r.fail(f"rules.{rid}.mode", f"应为 hard 或 soft，实际为「{m['mode']}」")
         rules[str(rid)] = RuleSwitch(
@@ -604,10 +799,15 @@ def parse_policy(raw: Any, *, source: str = "<policy>") -> Policy:
             max_per_institute=(r.integer(m["max_per_institute"], f"rules.{rid}.max_per_institute", low=1)
                                if "max_per_institute" in m else None),
             terms=r.texts(m["terms"], f"rules.{rid}.terms") if "terms" in m else (),
+            subject=r.text(m["subject"], f"rules.{rid}.subject") if "subject" in m else "",
         )
     for needed in ("U1", "U2", "P1", "P2"):
         if needed not in rules:
             raise r.fail("rules", f"缺少规则「{needed}」")
+    for t in tracks:
+        for name, rid in t.checks:
+            if name == "execution" and rid not in rules:
+                raise r.fail(f"tracks.{t.id}.checks", f"中 execution 的规则「{rid}」不在 rules 中（其开关与门槛在 rules 与 history）")
     b = r.mapping(top["budget"], "budget", required={"total", "per_track"})
     budget_total = None if b["total"] is None else r.number(b["total"], "budget.total", low=0)
     if not isinstance(b["per_track"], dict):

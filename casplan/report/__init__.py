@@ -2,26 +2,31 @@
 
 from importlib import import_module
 
-__all__ = [
-    "WORKBOOK",
-    "NOTEBOOK",
-    "ReportData",
-    "build",
-    "package_versions",
-    "workbook_sheets",
-    "selection_record",
-    "write_artifacts",
-    "write_sources",
-    "settle_params",
-    "render_report",
-    "PARAMETERS",
-    "add_parser",
-    "run",
-]
+_HOME = {
+    "WORKBOOK": "runs",
+    "NOTEBOOK": "runs",
+    "ReportData": "runs",
+    "build": "runs",
+    "package_versions": "runs",
+    "workbook_sheets": "runs",
+    "selection_record": "runs",
+    "write_artifacts": "runs",
+    "write_sources": "runs",
+    "settle_params": "runs",
+    "render_report": "runs",
+    "PARAMETERS": "runs",
+    "add_parser": "runs",
+    "run": "runs",
+}
+__all__ = list(_HOME)
 
 
 def __getattr__(name: str):
-    """The public names of :mod:`casplan.report.runs`, imported when first used (no import cycle, fast start)."""
-    if name in __all__:
-        return getattr(import_module("casplan.report.runs"), name)
+    """A public name of the package, imported from its module when first used (no import cycle, fast start)."""
+    if name in _HOME:
+        return getattr(import_module(f"casplan.report.{_HOME[name]}"), name)
     raise AttributeError(f"module 'casplan.report' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

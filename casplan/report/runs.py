@@ -138,8 +138,8 @@ def workbook_sheets(data: ReportData, *, include_contacts: bool = False) -> dict
     sheets["不具备资格"] = ineligible_table(year.eligibility.summary, policy.track_names)
     sheets["接收时搁置的行"] = set_aside_table(year.loaded.plans.set_aside)
     units = year.eligibility.units
-    sheets["未报送单位"] = units_table(units.filter(~pl.col("submitted")))
-    sheets["单位情况"] = units_table(units.filter(pl.col("notes") != ""))
+    sheets["未报送单位"] = units_table(units.filter(~pl.col("submitted")), data.year.loaded.policy)
+    sheets["单位情况"] = units_table(units.filter(pl.col("notes") != ""), data.year.loaded.policy)
     return sheets
 
 

@@ -2,27 +2,31 @@
 
 from importlib import import_module
 
-__all__ = [
-    "SCORE_RESOLUTION",
-    "TRACK_NAMES",
-    "UNIT_TYPES",
-    "REASONS",
-    "STATUS_TEXT",
-    "QuotaSpec",
-    "SelectOptions",
-    "Clash",
-    "GreedyResult",
-    "Selection",
-    "solve",
-    "greedy",
-    "counterfactuals",
-    "robustness",
-    "diff",
-]
+_HOME = {
+    "SCORE_RESOLUTION": "core",
+    "UNIT_TYPES": "core",
+    "REASONS": "core",
+    "STATUS_TEXT": "core",
+    "Quota": "core",
+    "SelectOptions": "core",
+    "Clash": "core",
+    "GreedyResult": "core",
+    "Selection": "core",
+    "solve": "core",
+    "greedy": "core",
+    "counterfactuals": "core",
+    "robustness": "core",
+    "diff": "core",
+}
+__all__ = list(_HOME)
 
 
 def __getattr__(name: str):
-    """The public names of :mod:`casplan.selection.core`, imported when first used (no import cycle, fast start)."""
-    if name in __all__:
-        return getattr(import_module("casplan.selection.core"), name)
+    """A public name of the package, imported from its module when first used (no import cycle, fast start)."""
+    if name in _HOME:
+        return getattr(import_module(f"casplan.selection.{_HOME[name]}"), name)
     raise AttributeError(f"module 'casplan.selection' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

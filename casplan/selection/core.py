@@ -4,7 +4,7 @@ The kernel takes a plain candidates frame (one row per eligible
 ``(id, track)`` pair, already scored) and plain options, and chooses the set
 of pairs that maximises the total score under the year's limits:
 
-* each track's quota: ``0 ≤ n ≤ target + tolerance`` (``ceiling``) or
+* each track's quota (:class:`casplan.policy.Quota`): ``0 ≤ n ≤ target`` (``ceiling``) or
   ``target − tolerance ≤ n ≤ target + tolerance`` (``band``);
 * the money: a total cap and optional per-track caps over the money tracks
   (学术讲坛 is technical support, its cost never counts); a track's grant is
@@ -66,7 +66,7 @@ a :class:`~casplan.errors.SelectionError` for unattended runs.
 ...     "id": ["a", "b", "c"], "unit": ["U1", "U1", "U2"],
 ...     "unit_type": ["institute"] * 3, "track": ["yanxiu"] * 3,
 ...     "score": [90.0, 80.0, 70.0], "cost": [20.0, 10.0, 10.0]})
->>> opts = SelectOptions(quotas={"yanxiu": QuotaSpec(2)}, money_tracks=frozenset({"yanxiu"}))
+>>> opts = SelectOptions(quotas={"yanxiu": Quota(2)}, money_tracks=frozenset({"yanxiu"}))
 >>> sel = solve(cands, options=opts)
 >>> sel.status, sel.objective, sorted(sel.chosen["id"])
 ('optimal', 160.0, ['a', 'c'])
@@ -89,14 +89,14 @@ from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse import csr_array, hstack, vstack
 
 from casplan.errors import InputError, PolicyError, SelectionError
+from casplan.policy.model import Quota
 
 __all__ = [
     "SCORE_RESOLUTION",
-    "TRACK_NAMES",
     "UNIT_TYPES",
     "REASONS",
     "STATUS_TEXT",
-    "QuotaSpec",
+    "Quota",
     "SelectOptions",
     "Clash",
     "GreedyResult",
@@ -110,16 +110,6 @@ __all__ = [
 
 SCORE_RESOLUTION = 0.01
 """Scores are rounded to this many points before selection (0.01 分)."""
-
-TRACK_NAMES: dict[str, str] = {
-    "yanxiu": "专业技术研修班",
-    "duanqi": "专项技术短期培训班",
-    "jiangtan": "学术讲坛",
-    "jingpin": "精品培训项目",
-    "mohrss": "人社部高级研修项目",
-    "guanli": "管理类培训",
-}
-"""Chinese names of the 2023 tracks; :class:`SelectOptions` may override them."""
 
 UNIT_TYPES = frozenset({"institute", "branch", "department", "other"})
 
@@ -165,44 +155,6 @@ _REQUIRED = ("id", "unit", "unit_type", "track", "score", "cost")
 # --------------------------------------------------------------------------- options
 
 
-@dataclass(frozen=True)
-class QuotaSpec:
-    """A track's quota: ``target`` places, ``tolerance`` either way.
-
-    ``ceiling``: ``0 ≤ n ≤ target + tolerance``; ``band``:
-    ``target − tolerance ≤ n ≤ target + tolerance``.
-
-    >>> QuotaSpec(10, 2).upper, QuotaSpec(10, 2, "band").lower
-    (12, 8)
-    """
-
-    target: int
-    tolerance: int = 0
-    mode: Literal["ceiling", "band"] = "ceiling"
-
-    def __post_init__(self) -> None:
-        for name in ("target", "tolerance"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise PolicyError(f"名额设置「{name}」为「{value}」，应为非负整数")
-        if self.mode not in ("ceiling", "band"):
-            raise PolicyError(f"名额方式「{self.mode}」无效，应为 ceiling（上限）或 band（区间）")
-
-    @property
-    def lower(self) -> int:
-        """Smallest allowed number of chosen pairs."""
-        return max(self.target - self.tolerance, 0) if self.mode == "band" else 0
-
-    @property
-    def upper(self) -> int:
-        """Largest allowed number of chosen pairs."""
-        return self.target + self.tolerance
-
-    def shifted(self, delta: int) -> "QuotaSpec":
-        """The same quota with ``target`` moved by ``delta`` (not below 0)."""
-        return replace(self, target=max(self.target + delta, 0))
-
-
 class _FrozenMap(Mapping):
     """A read-only, hashable mapping that keeps its insertion order (for the options)."""
 
@@ -236,7 +188,7 @@ class SelectOptions:
 
     Parameters
     ----------
-    quotas : track id → :class:`QuotaSpec`; every track in the candidates needs one.
+    quotas : track id → :class:`Quota`; every track in the candidates needs one.
     money_tracks : tracks whose cost counts against the budget (学术讲坛 is support, not money).
     budget_total : cap on the total cost of the money tracks (万元); ``None`` = no cap.
     budget_per_track : optional caps per money track (万元).
@@ -261,7 +213,7 @@ class SelectOptions:
     to change an option.
     """
 
-    quotas: Mapping[str, QuotaSpec]
+    quotas: Mapping[str, Quota]
     money_tracks: frozenset[str] = frozenset()
     budget_total: float | None = None
     budget_per_track: Mapping[str, float] = field(default_factory=dict)
@@ -275,7 +227,7 @@ class SelectOptions:
     fallback: Mapping[str, str] = field(default_factory=dict)
     forced_in: frozenset[str] = frozenset()
     forced_out: frozenset[str] = frozenset()
-    track_names: Mapping[str, str] = field(default_factory=lambda: dict(TRACK_NAMES))
+    track_names: Mapping[str, str] = field(default_factory=dict)
     time_limit: float = 30.0
 
     def __post_init__(self) -> None:
@@ -288,8 +240,8 @@ class SelectOptions:
             set_(self, "one_per_unit_tracks", frozenset(self.one_per_unit_tracks))
         set_(self, "track_priority", tuple(self.track_priority))
         for track, spec in self.quotas.items():
-            if not isinstance(spec, QuotaSpec):
-                raise PolicyError(f"类别「{track}」的名额设置应为 QuotaSpec，而不是「{spec!r}」")
+            if not isinstance(spec, Quota):
+                raise PolicyError(f"类别「{track}」的名额设置应为 Quota，而不是「{spec!r}」")
         money = [("budget_total", self.budget_total)] if self.budget_total is not None else []
         money += [(f"budget_per_track.{t}", v) for t, v in self.budget_per_track.items()]
         money += [(f"max_grant.{t}", v) for t, v in self.max_grant.items()]
@@ -304,7 +256,7 @@ class SelectOptions:
 
     def name(self, track: str) -> str:
         """Chinese name of ``track`` (its id when unknown)."""
-        return self.track_names.get(track, TRACK_NAMES.get(track, track))
+        return self.track_names.get(track, track)
 
 
 # --------------------------------------------------------------------------- results
@@ -918,7 +870,7 @@ def greedy(candidates: pl.DataFrame, *, options: SelectOptions,
     >>> cands = pl.DataFrame({"id": ["a", "b", "c"], "unit": ["U1", "U2", "U3"],
     ...     "unit_type": ["institute"] * 3, "track": ["yanxiu"] * 3,
     ...     "score": [90.0, 80.0, 70.0], "cost": [50.0, 20.0, 20.0]})
-    >>> opts = SelectOptions(quotas={"yanxiu": QuotaSpec(2)}, money_tracks=frozenset({"yanxiu"}),
+    >>> opts = SelectOptions(quotas={"yanxiu": Quota(2)}, money_tracks=frozenset({"yanxiu"}),
     ...                      budget_total=60.0)
     >>> greedy(cands, options=opts)["id"].to_list()
     ['a']
@@ -1390,8 +1342,8 @@ def solve(candidates: pl.DataFrame, *, options: SelectOptions, hint: "Selection 
     >>> cands = pl.DataFrame({"id": ["a", "b"], "unit": ["U1", "U2"],
     ...     "unit_type": ["institute"] * 2, "track": ["yanxiu"] * 2,
     ...     "score": [90.0, 80.0], "cost": [20.0, 10.0]})
-    >>> opts = SelectOptions(quotas={"yanxiu": QuotaSpec(1)}, money_tracks=frozenset({"yanxiu"}),
-    ...                      forced_in=frozenset({"a", "b"}))
+    >>> opts = SelectOptions(quotas={"yanxiu": Quota(1)}, money_tracks=frozenset({"yanxiu"}),
+    ...                      forced_in=frozenset({"a", "b"}), track_names={"yanxiu": "专业技术研修班"})
     >>> sel = solve(cands, options=opts)
     >>> sel.ok, sel.clashes[0].message
     (False, '专业技术研修班：强制入选 2 项，超过名额上限 1 项（多 1 项）')
@@ -1480,7 +1432,7 @@ def counterfactuals(candidates: pl.DataFrame, *, options: SelectOptions, budget_
     >>> cands = pl.DataFrame({"id": ["a", "b", "c"], "unit": ["U1", "U2", "U3"],
     ...     "unit_type": ["institute"] * 3, "track": ["yanxiu"] * 3,
     ...     "score": [90.0, 80.0, 70.0], "cost": [20.0, 20.0, 20.0]})
-    >>> opts = SelectOptions(quotas={"yanxiu": QuotaSpec(2)}, money_tracks=frozenset({"yanxiu"}))
+    >>> opts = SelectOptions(quotas={"yanxiu": Quota(2)}, money_tracks=frozenset({"yanxiu"}))
     >>> cf = counterfactuals(cands, options=opts)
     >>> cf.select("scenario", "entered", "left").rows()
     [('yanxiu+1', ['c'], []), ('yanxiu-1', [], ['b'])]
@@ -1594,7 +1546,7 @@ def robustness(candidates: pl.DataFrame, criteria: pl.DataFrame, weights: Mappin
     ...     "score": [0.0, 0.0], "cost": [0.0, 0.0]})
     >>> crit = pl.DataFrame({"id": ["a", "a", "b", "b"], "track": ["jiangtan"] * 4,
     ...     "criterion": ["direction", "scale"] * 2, "value": [1.0, 0.0, 0.0, 0.9]})
-    >>> opts = SelectOptions(quotas={"jiangtan": QuotaSpec(1)})
+    >>> opts = SelectOptions(quotas={"jiangtan": Quota(1)})
     >>> out = robustness(cands, crit, {"default": {"direction": 1, "scale": 1}}, options=opts, n=50)
     >>> out.select("id", "base_chosen", "unstable").rows()
     [('a', True, True), ('b', False, True)]
@@ -1688,8 +1640,9 @@ def diff(before: Selection, after: Selection) -> pl.DataFrame:
     >>> cands = pl.DataFrame({"id": ["a", "b"], "unit": ["U1", "U2"],
     ...     "unit_type": ["institute"] * 2, "track": ["yanxiu"] * 2,
     ...     "score": [90.0, 80.0], "cost": [20.0, 20.0]})
-    >>> one = SelectOptions(quotas={"yanxiu": QuotaSpec(1)})
-    >>> two = SelectOptions(quotas={"yanxiu": QuotaSpec(2)})
+    >>> names = {"yanxiu": "专业技术研修班"}
+    >>> one = SelectOptions(quotas={"yanxiu": Quota(1)}, track_names=names)
+    >>> two = SelectOptions(quotas={"yanxiu": Quota(2)}, track_names=names)
     >>> diff(solve(cands, options=one), solve(cands, options=two))["message"].to_list()
     ['「b」入选专业技术研修班']
     """

@@ -145,24 +145,29 @@ def ineligible_table(summary: pl.DataFrame, track_names: dict[str, str]) -> pl.D
     ).sort("类别", "单位", "申报编号")
 
 
-def units_table(units: pl.DataFrame) -> pl.DataFrame:
-    """The units' own report: submission, lateness, 二十大 study, 2022 execution, notes."""
+def units_table(units: pl.DataFrame, policy) -> pl.DataFrame:
+    """The units' own report: submission, lateness, the P2 study, the funded year's execution, notes.
+
+    The headers follow the policy (「含党的二十大精神学习」, 「2022执行情况」 in 2023).
+    """
+    p2 = policy.rules["P2"]
+    subject = p2.subject or "、".join(p2.terms)
     def yes(c: str) -> pl.Expr:
         return pl.when(pl.col(c)).then(pl.lit("是")).when(~pl.col(c)).then(pl.lit("否")).otherwise(pl.lit(""))
 
     return units.sort("branch", "unit", nulls_last=True).select(
         pl.col("unit").alias("单位"), pl.col("unit_type").alias("单位类型"), pl.col("branch").alias("所属分院"),
         pl.col("plan_rows").alias("计划条数"), pl.col("applications").alias("申报项数"),
-        yes("submitted").alias("已报送"), yes("late").alias("逾期"), yes("has_p2").alias("含二十大精神学习"),
-        pl.col("u2_code").fill_null("").alias("2022执行情况"), pl.col("notes").alias("说明"))
+        yes("submitted").alias("已报送"), yes("late").alias("逾期"), yes("has_p2").alias(f"含{subject}"),
+        pl.col("u2_code").fill_null("").alias(f"{policy.history.funded_year}执行情况"), pl.col("notes").alias("说明"))
 
 
-def history_table(matches: pl.DataFrame, applications: pl.DataFrame) -> pl.DataFrame:
+def history_table(matches: pl.DataFrame, applications: pl.DataFrame, policy) -> pl.DataFrame:
     """Which earlier-year project each application was matched to, how alike the names are, and who decided."""
     decided = {"auto": "自动匹配", "confirmed": "人工确认", "rejected": "人工否定"}
     names = applications.select("app_id", "unit", "train_name")
     return matches.join(names, on="app_id", how="left").select(
-        pl.col("app_id").alias("申报编号"), pl.col("unit").alias("单位"), pl.col("train_name").alias("2023年名称"),
+        pl.col("app_id").alias("申报编号"), pl.col("unit").alias("单位"), pl.col("train_name").alias(f"{policy.year}年名称"),
         pl.col("history_id").alias("往年项目编号"), pl.col("history_year").alias("年度"),
         pl.col("history_name").alias("往年名称"), pl.col("history_track").alias("往年类别"),
         pl.col("similarity").alias("名称相似度"),

@@ -20,12 +20,27 @@ from casplan.errors import InputError
 from casplan.pipeline import Year, candidates_of, select_options
 from casplan.policy import Policy
 from casplan.scoring import CRITERIA, Scores, calibrate_reviews, criteria_table, score
-from casplan.selection import QuotaSpec, Selection, SelectOptions, solve
+from casplan.selection import Selection, SelectOptions, solve
 
-__all__ = ["Scenario", "Outcome", "WhatIf", "SOFT_RULES"]
+__all__ = ["Scenario", "Outcome", "WhatIf", "SOFT_RULES", "soft_rules"]
 
-SOFT_RULES = {"U1": "原则上每个研究所资助 1 项", "U2": "2022 年未实施或执行率低于 50% 的单位原则上不予资助"}
-_U2_CODES = ("U2-LOW-RATE", "U2-NOT-IMPLEMENTED")
+SOFT_RULES = ("U1", "U2")
+"""The 原则上 rules a scenario may switch: U1 (one per 研究所, a constraint of the selection) and U2
+(the funded year's execution, a reason of eligibility); their texts come from the policy (:func:`soft_rules`)."""
+
+
+def soft_rules(policy: Policy) -> dict[str, str]:
+    """Rule id → its text under ``policy``, for the rules a scenario may switch."""
+    from casplan.eligibility import rule_texts
+
+    texts = rule_texts(policy)
+    return {r: texts[r] for r in SOFT_RULES}
+
+
+def _execution_codes(policy: Policy) -> list[str]:
+    """The failing codes of the execution check (U2-NOT-IMPLEMENTED, U2-LOW-RATE) under ``policy``."""
+    rules = sorted({rule for t in policy.tracks for name, rule in t.checks if name == "execution"})
+    return [f"{r}-{s}" for r in rules for s in ("NOT-IMPLEMENTED", "LOW-RATE")]
 _KEYS = {"name", "note", "quotas", "weights", "budget_total", "rules", "forced_in", "forced_out"}
 
 
@@ -168,7 +183,7 @@ class WhatIf:
         self.policy = year.loaded.policy
         e = year.eligibility
         summary = e.summary.with_columns(
-            pl.col("reasons").list.filter(~pl.element().is_in(list(_U2_CODES))).alias("reasons_without_u2"))
+            pl.col("reasons").list.filter(~pl.element().is_in(_execution_codes(self.policy))).alias("reasons_without_u2"))
         self._summary = summary
         # every pair that is eligible once U2 is off: a superset of every scenario's pairs
         possible = summary.filter(pl.col("reasons_without_u2").list.len() == 0).select("app_id", "track")
@@ -200,8 +215,8 @@ class WhatIf:
 
     def options(self, scenario: Scenario) -> SelectOptions:
         base = select_options(self.policy, overrides=self.year.loaded.overrides)
-        quotas = {t: replace(q, target=scenario.quotas.get(t, q.target)) for t, q in base.quotas.items()}
-        return replace(base, quotas={t: QuotaSpec(q.target, q.tolerance, q.mode) for t, q in quotas.items()},
+        quotas = {t: q.moved(scenario.quotas.get(t, q.target)) for t, q in base.quotas.items()}
+        return replace(base, quotas=quotas,
                        budget_total=scenario.budget_total, one_per_unit=scenario.rules.get("U1", True),
                        forced_in=base.forced_in | frozenset(scenario.forced_in),
                        forced_out=base.forced_out | frozenset(scenario.forced_out))

@@ -15,9 +15,9 @@ import polars as pl
 
 from casplan.views.charts import quota_fill
 from casplan.scoring import CRITERION_LABELS
-from casplan.whatif import SOFT_RULES, Outcome, Scenario, WhatIf
+from casplan.whatif import Outcome, Scenario, WhatIf, soft_rules
 
-__all__ = ["WhatIfPanel", "fill_frame", "shortlist_frame", "diff_frame"]
+__all__ = ["WhatIfPanel", "fill_frame", "shortlist_frame", "diff_frame", "slider_range"]
 
 
 def fill_frame(outcome: Outcome, policy) -> pl.DataFrame:
@@ -55,6 +55,13 @@ def _table(frame: pl.DataFrame, *, css: str, empty: str) -> str:
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
 
 
+def slider_range(track) -> tuple[int, int]:
+    """The quota slider's range, from the policy: ``ceiling`` 0 … quota + tolerance (fewer is allowed,
+    more than 左右 is not); ``band`` quota ± tolerance. Outside :attr:`Track.quota_about` is flagged."""
+    low, high = track.quota_about
+    return (low if track.quota_mode == "band" else 0), high
+
+
 class WhatIfPanel:
     """Sliders for quotas, weights and the budget, switches for U1/U2, forced ids, scenario files."""
 
@@ -70,8 +77,8 @@ class WhatIfPanel:
         style = {"description_width": "11em"}
         self.quota = {}
         for t in policy.tracks:
-            low, high = t.quota_about
-            s = w.IntSlider(value=t.quota, min=0, max=max(high * 2, t.quota + 5), step=1,
+            low, high = slider_range(t)
+            s = w.IntSlider(value=t.quota, min=low, max=high, step=1,
                             description=f"{t.name}名额", continuous_update=False, style=style,
                             layout=w.Layout(width="34em"))
             s.add_class("casplan-quota")
@@ -94,7 +101,7 @@ class WhatIfPanel:
                                     readout_format=".0f")
         self.budget.observe(self._changed, names="value")
         self.rules = {}
-        for r, label in SOFT_RULES.items():
+        for r, label in soft_rules(policy).items():
             cb = w.Checkbox(value=policy.rules[r].enabled, description=f"{r}：{label}", indent=False,
                             layout=w.Layout(width="40em"))
             cb.observe(self._changed, names="value")
@@ -212,6 +219,8 @@ class WhatIfPanel:
             f"<p data-revision='{self.revision}'><b>{html.escape(o.scenario.name)}</b>：{html.escape(sel.status_text)}；"
             f"总分 {sel.objective or 0:.2f}；经费已安排 {sel.budget_spent or 0:.1f} 万元 / {budget}；"
             f"求解 {o.elapsed_ms:.0f} 毫秒</p>"
+            + "".join(f"<p class='casplan-quota-note'>提示：{html.escape(n)}</p>"
+                      for n in self.policy.quota_warnings(dict(o.scenario.quotas)))
             + (f"<ul class='casplan-clashes'>{clash}</ul>" if clash else ""))
 
     @staticmethod
@@ -242,7 +251,9 @@ class WhatIfPanel:
         """Set every control from a scenario, then solve once."""
         self._muted = True
         for t, s in self.quota.items():
-            s.value = scenario.quotas[t]
+            value = scenario.quotas[t]
+            s.min, s.max = min(s.min, value), max(s.max, value)   # a saved scenario may go beyond 左右
+            s.value = value
         if scenario.budget_total is not None:
             self.budget.value = scenario.budget_total
         for r, cb in self.rules.items():
