@@ -7,7 +7,7 @@ _HOME = {
     "TEXT_FIELDS": "matcher",
     "Term": "matcher",
     "Direction": "matcher",
-    "Track": "matcher",
+    "TrackDirections": "matcher",
     "Vocabulary": "matcher",
     "TermHit": "matcher",
     "DirectionMatch": "matcher",

@@ -62,7 +62,7 @@ __all__ = [
     "TEXT_FIELDS",
     "Term",
     "Direction",
-    "Track",
+    "TrackDirections",
     "Vocabulary",
     "TermHit",
     "DirectionMatch",
@@ -115,8 +115,9 @@ class Direction:
 
 
 @dataclass(frozen=True)
-class Track:
-    """A selection track (``yanxiu`` …) and the directions it supports, in notice order."""
+class TrackDirections:
+    """The directions a selection track supports, in notice order: the vocabulary's part of a track
+    (the track itself, with its rules and quota, is :class:`casplan.policy.Track`)."""
 
     id: str
     name: str
@@ -170,7 +171,7 @@ class Vocabulary:
     path: str
     field_weights: Mapping[str, float]
     directions: Mapping[str, Direction]
-    tracks: tuple[Track, ...]
+    tracks: tuple[TrackDirections, ...]
     _matcher: _Matcher = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -181,7 +182,7 @@ class Vocabulary:
         """Track ids in file order."""
         return tuple(t.id for t in self.tracks)
 
-    def track(self, track_id: str) -> Track:
+    def track(self, track_id: str) -> TrackDirections:
         """The track with this id; :class:`PolicyError` when the vocabulary has none."""
         for t in self.tracks:
             if t.id == track_id:
@@ -379,7 +380,7 @@ def _parse(data: object, file: str, shown: str) -> Vocabulary:
     raw_tracks = top["tracks"]
     if not isinstance(raw_tracks, dict) or not raw_tracks:
         raise PolicyError(f"{file}：「tracks」应为非空的映射（类别 id: {{name, directions}}）")
-    tracks: list[Track] = []
+    tracks: list[TrackDirections] = []
     used: set[str] = set()
     for tid, spec in raw_tracks.items():
         spec = _keys(spec, f"tracks.{tid}", _TRACK_KEYS, file)
@@ -392,7 +393,7 @@ def _parse(data: object, file: str, shown: str) -> Vocabulary:
         if len(set(names)) != len(names):
             raise PolicyError(f"{file}：「tracks.{tid}.directions」中有重复的方向")
         used.update(names)
-        tracks.append(Track(id=str(tid), name=str(spec["name"]), directions=tuple(names)))
+        tracks.append(TrackDirections(id=str(tid), name=str(spec["name"]), directions=tuple(names)))
     referenced = {s["like"] for s in specs.values() if "like" in s}
     unused = [d for d in directions if d not in used and d not in referenced]
     if unused:

@@ -904,4 +904,12 @@ def load_policy(path: str | Path | None = None) -> Policy:
         raise PolicyError(f"政策文件 {p}：directions 指向的方向词表 {vocab_path} 不存在")
     vocab_raw, vocab_source = read_directions_source(vocab_path)
     vocabulary = parse_directions(vocab_raw, source=str(vocab_path))
+    ids, listed = set(policy.track_ids), set(vocabulary.track_ids)
+    if listed - ids:
+        raise PolicyError(f"方向词表 {vocab_path.name} 中的类别「{'、'.join(sorted(listed - ids))}」不在政策文件 {p.name} 的 tracks 中"
+                          "（类别改名或删去时，词表的 tracks 也要改）")
+    if ids - listed:
+        missing = [t.name for t in policy.tracks if t.id not in listed]
+        raise PolicyError(f"方向词表 {vocab_path.name} 的 tracks 中没有类别「{'、'.join(missing)}」；"
+                          "没有重点支持方向的类别也请写上，如 `id: {name: 类别名, directions: []}`")
     return replace(policy, vocabulary=vocabulary, sources=(source, vocab_source))
