@@ -109,9 +109,9 @@ def make_instance(scale: int = 1, seed: int = 0) -> tuple[pl.DataFrame, pl.DataF
             score = 100 * sum(w[c] * v for c, v in values.items()) / sum(w.values())
             cand.append((ident, unit, utype, t, round(score, 2), cost, f"培训班{a:05d}"))
             crit.extend((ident, t, c, v) for c, v in values.items())
-    candidates = pl.DataFrame(cand, schema=["id", "unit", "unit_type", "track", "score", "cost", "name"],
+    candidates = pl.DataFrame(cand, schema=["app_id", "unit", "unit_kind", "track", "score", "cost", "train_name"],
                               orient="row")
-    criteria = pl.DataFrame(crit, schema=["id", "track", "criterion", "value"], orient="row")
+    criteria = pl.DataFrame(crit, schema=["app_id", "track", "criterion", "value"], orient="row")
     return candidates, criteria
 
 

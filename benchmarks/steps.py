@@ -142,8 +142,8 @@ def changes(whatif, *, n: int, seed: int) -> list:
     rng = random.Random(seed)
     policy = whatif.policy
     base = whatif.baseline.scenario
-    chosen = sorted(whatif.baseline.selection.chosen["id"].unique().to_list())
-    others = sorted(set(whatif.baseline.candidates["id"].to_list()) - set(chosen))
+    chosen = sorted(whatif.baseline.selection.chosen["app_id"].unique().to_list())
+    others = sorted(set(whatif.baseline.candidates["app_id"].to_list()) - set(chosen))
     moves = ("quota", "quota", "quota", "weight", "weight", "budget", "budget", "rule", "force", "reset")
     out, s = [], base
     for _ in range(n):
@@ -203,8 +203,8 @@ def whatif_step(folder: Path, *, n: int, seed: int, profile: Path | None = None)
             profiler.disable()
         latencies.append((time.perf_counter() - t) * 1000)
         statuses[outcome.selection.status] = statuses.get(outcome.selection.status, 0) + 1
-        before = set(previous.selection.chosen["id"].to_list())
-        moved += len(before ^ set(outcome.selection.chosen["id"].to_list()))
+        before = set(previous.selection.chosen["app_id"].to_list())
+        moved += len(before ^ set(outcome.selection.chosen["app_id"].to_list()))
         previous = outcome
     clock.lap("changes")
     if profiler is not None:

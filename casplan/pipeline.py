@@ -358,21 +358,20 @@ def candidates_of(scores: Scores, policy: Policy) -> "pl.DataFrame":
     """The selection's input: one row per eligible (application, track) with score and cost.
 
     ``cost`` is the 经费预算 on money tracks (capped later by ``max_grant``), 0 on support
-    tracks; ``tiebreak`` is the rank in the track by the policy's tie-break chain.
+    tracks; ``rank`` is the rank in the track by the policy's tie-break chain. The columns keep
+    the names they have from intake on (``app_id``, ``train_name``, ``unit_kind``).
     """
     import polars as pl
 
     money = {t.id for t in policy.tracks if t.kind == "money"}
     t = scores.table
     return t.select(
-        pl.col("app_id").alias("id"), "unit",
-        pl.col("unit_kind").fill_null("other").alias("unit_type"), "track",
+        "app_id", "unit", pl.col("unit_kind").fill_null("other"), "track",
         pl.col("score").round(2).alias("score"),
         pl.when(pl.col("track").is_in(list(money))).then(pl.col("budget").fill_null(0.0)).otherwise(0.0)
         .cast(pl.Float64).alias("cost"),
-        pl.col("train_name").alias("name"),
-        pl.col("rank").cast(pl.Int64).alias("tiebreak"),
-    ).sort("id", "track")
+        "train_name", pl.col("rank").cast(pl.Int64),
+    ).sort("app_id", "track")
 
 
 @dataclass(frozen=True)
@@ -423,11 +422,11 @@ def robustness_of(year: Year, *, n: int = 500, seed: int = 2023,
     from casplan.selection import robustness
 
     policy = year.loaded.policy
-    crit = year.scores.breakdown.select(pl.col("app_id").alias("id"), "track", "criterion", "value")
+    crit = year.scores.breakdown.select("app_id", "track", "criterion", "value")
     used = year.scores.breakdown.group_by("track").agg(pl.col("criterion").unique())
     chosen = {t: (weights or {}).get(t) or policy.scoring.weights_for(t) for t in policy.track_ids}
     weights = {t: {c: chosen[t].get(c, 0.0) for c in cs} for t, cs in used.iter_rows()}
     reviewed = year.scores.table.filter(pl.col("review").is_not_null()).select(
-        pl.col("app_id").alias("id"), "track", pl.lit(policy.scoring.review_weight).alias("share"),
+        "app_id", "track", pl.lit(policy.scoring.review_weight).alias("share"),
         (100 * pl.col("review")).alias("value"))
     return robustness(year.candidates, crit, weights, options=year.options, n=n, seed=seed, fixed=reviewed)

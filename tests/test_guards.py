@@ -65,8 +65,8 @@ def test_the_tie_break_is_carried_once_through_solve_and_the_tie_message_names_t
     opts = replace(select_options(POLICY), quotas={t: Quota(1 if t == "yanxiu" else 0) for t in POLICY.track_ids},
                    budget_total=None)
     sel = solve(cands, options=opts)
-    assert sel.chosen["id"].to_list() == ["A2"]
-    loser = sel.decisions.filter(pl.col("id") == "A1").row(0, named=True)
+    assert sel.chosen["app_id"].to_list() == ["A2"]
+    loser = sel.decisions.filter(pl.col("app_id") == "A1").row(0, named=True)
     assert loser["code"] == "S-TIE" and "（A2）" in loser["message"] and loser["blocker_id"] == "A2"
 
 
@@ -181,5 +181,5 @@ def test_every_chosen_mohrss_project_costs_at_most_the_cap_on_the_sample():
     chosen = year.selection.chosen.filter(pl.col("track") == "mohrss")
     assert chosen.height == POLICY.track("mohrss").quota
     assert (chosen["cost"] <= cap + 1e-9).all()
-    asked = year.eligibility.applications.filter(pl.col("app_id").is_in(chosen["id"].implode()))["budget"]
+    asked = year.eligibility.applications.filter(pl.col("app_id").is_in(chosen["app_id"].implode()))["budget"]
     assert (asked > cap).any()  # the cap binds on the sample: some asked for more than 15 万元

@@ -27,10 +27,10 @@ def hostile_plans(tmp_path_factory) -> Path:
     from casplan.pipeline import run_year
     from conftest import sample_inputs
 
-    chosen = run_year(sample_inputs(SAMPLES)).selection.chosen.sort("track", "id")
+    chosen = run_year(sample_inputs(SAMPLES)).selection.chosen.sort("track", "app_id")
     targets = {}
     for track, prefix in (("jiangtan", HOSTILE_SCRIPT), ("yanxiu", HOSTILE_IMG), ("duanqi", FORMULA)):
-        app_id = chosen.filter(chosen["track"] == track)["id"][0]
+        app_id = chosen.filter(chosen["track"] == track)["app_id"][0]
         targets[app_id.removeprefix("P")] = prefix
     frame = fastexcel.read_excel(str(SAMPLES / "plans.xlsx")).load_sheet(0, dtypes="string").to_polars()
     rows = frame.to_dicts()
@@ -219,7 +219,7 @@ def test_no_text_from_a_scenario_or_a_decision_runs_in_a_browser(tmp_path):
     from conftest import sample_inputs
 
     year = run_year(sample_inputs(SAMPLES))
-    app = year.selection.chosen["id"][0]
+    app = year.selection.chosen["app_id"][0]
     scenario = tmp_path / "情景.yaml"
     scenario.write_text("name: '<script>alert(3)</script>情景'\nnote: '[点我](javascript:alert(4))'\n"
                         "quotas: {专业技术研修班: 9}\n", encoding="utf-8")

@@ -29,7 +29,7 @@ from casplan.cli.select import (
     run_scores,
 )
 from casplan.errors import InputError, SelectionError
-from casplan.selection.core import _build, _check, _tie_weights  # the kernel's internals, tested as such
+from casplan.selection.model import build_model as _build, check_candidates as _check, tie_weights as _tie_weights  # the model's internals, tested as such
 from casplan.selection import (
     REASONS,
     Quota,
@@ -86,9 +86,9 @@ def instances(draw, max_ids: int = 9, max_pairs: int = 15):
                 break
             q = draw(st.one_of(st.sampled_from(pool), st.integers(0, 10000)))
             cost = 0.0 if t == "jiangtan" else float(draw(st.integers(0, 40)))
-            rows.append({"id": f"a{k:02d}", "unit": unit, "unit_type": utype, "track": t,
-                         "score": q / 100, "cost": cost, "name": f"培训班{k}"})
-    ids = sorted({r["id"] for r in rows})
+            rows.append({"app_id": f"a{k:02d}", "unit": unit, "unit_kind": utype, "track": t,
+                         "score": q / 100, "cost": cost, "train_name": f"培训班{k}"})
+    ids = sorted({r["app_id"] for r in rows})
     quotas = {t: Quota(draw(st.integers(0, 3)), draw(st.integers(0, 1)),
                            draw(st.sampled_from(["ceiling", "ceiling", "band"]))) for t in TRACKS}
     forced_in = frozenset(draw(st.lists(st.sampled_from(ids), max_size=2, unique=True))) \
@@ -119,7 +119,7 @@ def _effective(frame: pl.DataFrame, options: SelectOptions) -> list[dict]:
 
 def _violations(frame: pl.DataFrame, options: SelectOptions, chosen: list[tuple[str, str]]) -> list[str]:
     """Every limit a choice breaks (empty = feasible)."""
-    pairs = {(r["id"], r["track"]): r for r in _effective(frame, options)}
+    pairs = {(r["app_id"], r["track"]): r for r in _effective(frame, options)}
     bad = []
     if len({i for i, _ in chosen}) != len(chosen):
         bad.append("an id in two tracks")
@@ -138,7 +138,7 @@ def _violations(frame: pl.DataFrame, options: SelectOptions, chosen: list[tuple[
         if sum(r["money"] for r in rows if r["track"] == t) > cap + 1e-9:
             bad.append(f"budget {t}")
     if options.one_per_unit:
-        for unit in {r["unit"] for r in rows if r["unit_type"] in options.one_per_unit_types}:
+        for unit in {r["unit"] for r in rows if r["unit_kind"] in options.one_per_unit_types}:
             if sum(1 for r in rows if r["unit"] == unit) > options.one_per_unit_max:
                 bad.append(f"U1 {unit}")
     for t, limit in options.max_per_unit.items():
@@ -161,7 +161,7 @@ def _brute_force(frame: pl.DataFrame, options: SelectOptions) -> tuple[int, int]
     pairs = _effective(frame, options)
     by_id: dict[str, list[dict]] = {}
     for r in pairs:
-        by_id.setdefault(r["id"], []).append(r)
+        by_id.setdefault(r["app_id"], []).append(r)
     ids = sorted(by_id)
     best: list[tuple[int, int] | None] = [None]
     counts = {t: 0 for t in options.quotas}
@@ -177,7 +177,7 @@ def _brute_force(frame: pl.DataFrame, options: SelectOptions) -> tuple[int, int]
             return False
         if t in options.budget_per_track and track_money[t] + r["money"] > options.budget_per_track[t] + 1e-9:
             return False
-        if options.one_per_unit and r["unit_type"] in options.one_per_unit_types \
+        if options.one_per_unit and r["unit_kind"] in options.one_per_unit_types \
                 and unit_n.get(r["unit"], 0) + 1 > options.one_per_unit_max:
             return False
         if t in options.max_per_unit and unit_track.get((t, r["unit"]), 0) + 1 > options.max_per_unit[t]:
@@ -213,7 +213,7 @@ def _brute_force(frame: pl.DataFrame, options: SelectOptions) -> tuple[int, int]
 
 
 def _chosen_pairs(sel) -> list[tuple[str, str]]:
-    return sorted(sel.chosen.select("id", "track").iter_rows())
+    return sorted(sel.chosen.select("app_id", "track").iter_rows())
 
 
 def _dump(sel) -> str:
@@ -231,9 +231,9 @@ def test_limits_are_never_exceeded_and_every_application_is_explained(case):
     if sel.ok:
         assert _violations(frame, options, _chosen_pairs(sel)) == []
         assert sel.objective == pytest.approx(sel.chosen["score"].sum(), abs=1e-6)
-    assert sorted(sel.decisions["id"].to_list()) == sorted(set(frame["id"].to_list()))
+    assert sorted(sel.decisions["app_id"].to_list()) == sorted(set(frame["app_id"].to_list()))
     assert set(sel.decisions["code"].to_list()) <= set(REASONS)
-    assert set(sel.decisions.filter(pl.col("chosen"))["id"].to_list()) == set(sel.chosen["id"].to_list())
+    assert set(sel.decisions.filter(pl.col("chosen"))["app_id"].to_list()) == set(sel.chosen["app_id"].to_list())
     assert sel.decisions["message"].str.len_chars().min() > 0
     if not sel.ok:
         assert sel.status == "infeasible" and sel.clashes and sel.chosen.height == 0
@@ -246,7 +246,7 @@ def test_optimum_is_never_below_greedy(case):
     sel = solve(frame, options=options)
     for key in ("score", "score_per_cost"):
         g = sel.greedy[key]
-        picked = sorted(g.chosen.select("id", "track").iter_rows())
+        picked = sorted(g.chosen.select("app_id", "track").iter_rows())
         if g.feasible:
             assert _violations(frame, options, picked) == []
             assert sel.ok, "greedy found a feasible choice, so the model is feasible"
@@ -287,13 +287,13 @@ def test_shuffling_rows_changes_nothing_and_output_is_byte_identical(case, rnd):
 
 
 def test_band_and_forced_choices_hold():
-    frame = pl.DataFrame({"id": ["a", "b", "c"], "unit": ["U1", "U2", "U3"], "unit_type": ["institute"] * 3,
+    frame = pl.DataFrame({"app_id": ["a", "b", "c"], "unit": ["U1", "U2", "U3"], "unit_kind": ["institute"] * 3,
                           "track": ["yanxiu"] * 3, "score": [90.0, 80.0, 10.0], "cost": [1.0, 1.0, 1.0]})
     opts = _opts(quotas={"yanxiu": Quota(2, 0, "band")}, money_tracks=frozenset({"yanxiu"}),
                          forced_in=frozenset({"c"}), forced_out=frozenset({"b"}))
     sel = solve(frame, options=opts)
     assert _chosen_pairs(sel) == [("a", "yanxiu"), ("c", "yanxiu")]
-    codes = dict(sel.decisions.select("id", "code").iter_rows())
+    codes = dict(sel.decisions.select("app_id", "code").iter_rows())
     assert codes == {"a": "S-CHOSEN", "b": "S-FORCED-OUT", "c": "S-FORCED-IN"}
 
 
@@ -311,7 +311,7 @@ def _synthetic(seed: int, n: int = 150) -> tuple[pl.DataFrame, SelectOptions]:
             cost = 0.0 if t == "jiangtan" else round(float(10 + 30 * quality * rng.uniform(0.6, 1.4)), 1)
             rows.append((f"A{k:04d}", f"所{unit:03d}", "institute" if unit % 10 else "branch", t,
                          round(float(100 * (0.6 * quality + 0.4 * rng.random())), 1), cost))
-    frame = pl.DataFrame(rows, schema=["id", "unit", "unit_type", "track", "score", "cost"], orient="row")
+    frame = pl.DataFrame(rows, schema=["app_id", "unit", "unit_kind", "track", "score", "cost"], orient="row")
     opts = _opts(
         quotas={"yanxiu": Quota(6, 1), "duanqi": Quota(6, 1), "jiangtan": Quota(8, 2),
                 "jingpin": Quota(5, 1), "mohrss": Quota(3, 1, "band")},
@@ -326,9 +326,9 @@ def test_reduced_cost_core_matches_a_plain_full_solve(monkeypatch, delta0):
     import numpy as np
     from scipy.optimize import Bounds, LinearConstraint, milp
 
-    import casplan.selection.core as select_module
+    import casplan.selection.kernel as select_module
 
-    monkeypatch.setattr(select_module, "_DELTA0", delta0)
+    monkeypatch.setattr(select_module, "DELTA0", delta0)
     for seed in range(3):
         frame, opts = _synthetic(seed)
         sel = solve(frame, options=opts)
@@ -363,8 +363,8 @@ def year() -> tuple[pl.DataFrame, SelectOptions]:
         ("f", "U5", "jiangtan", 70, 0, "前沿物理讲坛"),
         ("k", "U8", "jiangtan", 65, 0, "天文讲坛"),
     ]
-    frame = pl.DataFrame(rows, schema=["id", "unit", "track", "score", "cost", "name"], orient="row").with_columns(
-        pl.lit("institute").alias("unit_type"), pl.col("score").cast(pl.Float64), pl.col("cost").cast(pl.Float64))
+    frame = pl.DataFrame(rows, schema=["app_id", "unit", "track", "score", "cost", "train_name"], orient="row").with_columns(
+        pl.lit("institute").alias("unit_kind"), pl.col("score").cast(pl.Float64), pl.col("cost").cast(pl.Float64))
     opts = _opts(quotas={"yanxiu": Quota(3), "jingpin": Quota(1), "jiangtan": Quota(1)},
                          money_tracks=frozenset({"yanxiu", "jingpin"}), budget_total=50.0)
     return frame, opts
@@ -376,7 +376,7 @@ def test_worked_example_choice_and_margins(year):
     assert sel.status == "optimal" and sel.status_code == 0 and sel.status_text == "已求得最优方案"
     assert sel.objective == 325.0
     assert _chosen_pairs(sel) == [("a", "yanxiu"), ("b", "yanxiu"), ("c", "yanxiu"), ("f", "jiangtan")]
-    margins = dict(sel.chosen.select("id", "margin_over_best_excluded").iter_rows())
+    margins = dict(sel.chosen.select("app_id", "margin_over_best_excluded").iter_rows())
     assert margins == {"a": 4.0, "b": -1.0, "c": -6.0, "f": 5.0}  # d (86) is the best left out of 研修班
     assert sel.budget_spent == 30.0
     cutoffs = dict(sel.tracks.select("track", "cutoff").iter_rows())
@@ -385,7 +385,7 @@ def test_worked_example_choice_and_margins(year):
 
 def test_worked_example_reasons(year):
     frame, opts = year
-    dec = {r["id"]: r for r in solve(frame, options=opts).decisions.iter_rows(named=True)}
+    dec = {r["app_id"]: r for r in solve(frame, options=opts).decisions.iter_rows(named=True)}
     assert dec["h"]["code"] == "S-CUTOFF"
     assert dec["h"]["message"] == "专业技术研修班排名第 5，低于本类别入选线 80 分（差 10 分）"
     assert (dec["h"]["rank_in_track"], dec["h"]["cutoff"], dec["h"]["margin"]) == (5, 80.0, -10.0)
@@ -427,13 +427,13 @@ def test_diff_names_who_enters_leaves_and_moves(year):
     before = solve(frame, options=opts)
     after = solve(frame, options=replace(opts, budget_total=100.0, quotas={**opts.quotas, "yanxiu": Quota(2)}))
     d = diff(before, after)
-    assert d.select("id", "change").rows() == [("e", "入选"), ("c", "落选")]
+    assert d.select("app_id", "change").rows() == [("e", "入选"), ("c", "落选")]
     assert d["message"].to_list() == ["「黑土地保护精品班」（e）入选精品培训项目", "「脑科学研修班」（c）落选（原入选专业技术研修班）"]
     assert diff(before, before).height == 0
 
 
 def test_greedy_by_score_spends_the_money_badly():
-    frame = pl.DataFrame({"id": ["a", "b", "c"], "unit": ["U1", "U2", "U3"], "unit_type": ["institute"] * 3,
+    frame = pl.DataFrame({"app_id": ["a", "b", "c"], "unit": ["U1", "U2", "U3"], "unit_kind": ["institute"] * 3,
                           "track": ["yanxiu"] * 3, "score": [90.0, 80.0, 70.0], "cost": [50.0, 20.0, 20.0]})
     opts = _opts(quotas={"yanxiu": Quota(2)}, money_tracks=frozenset({"yanxiu"}), budget_total=60.0)
     sel = solve(frame, options=opts)
@@ -447,18 +447,18 @@ def test_greedy_by_score_spends_the_money_badly():
 
 
 def _pair_frame(rows):
-    return pl.DataFrame(rows, schema=["id", "unit", "track", "score", "cost"], orient="row").with_columns(
-        pl.lit("institute").alias("unit_type"), pl.col("score").cast(pl.Float64), pl.col("cost").cast(pl.Float64))
+    return pl.DataFrame(rows, schema=["app_id", "unit", "track", "score", "cost"], orient="row").with_columns(
+        pl.lit("institute").alias("unit_kind"), pl.col("score").cast(pl.Float64), pl.col("cost").cast(pl.Float64))
 
 
 def test_equal_scores_follow_the_tiebreak_rank_then_the_id():
     frame = _pair_frame([("a", "U1", "yanxiu", 80, 10), ("b", "U2", "yanxiu", 80, 10)])
     opts = _opts(quotas={"yanxiu": Quota(1)}, money_tracks=frozenset({"yanxiu"}))
     assert _chosen_pairs(solve(frame, options=opts)) == [("a", "yanxiu")]
-    ranked = frame.with_columns(pl.Series("tiebreak", [2, 1]))
+    ranked = frame.with_columns(pl.Series("rank", [2, 1]))
     sel = solve(ranked, options=opts)
     assert _chosen_pairs(sel) == [("b", "yanxiu")]
-    a = sel.decisions.filter(pl.col("id") == "a").row(0, named=True)
+    a = sel.decisions.filter(pl.col("app_id") == "a").row(0, named=True)
     assert a["code"] == "S-TIE" and a["blocker_id"] == "b"
     assert a["message"] == "专业技术研修班排名第 2，与本类别入选线同分（80 分），按排序链排在入选项目「b」之后"
 
@@ -469,23 +469,23 @@ def test_track_priority_places_an_application_in_the_earlier_track():
                          money_tracks=frozenset({"mohrss", "jingpin"}), max_grant={"mohrss": 15.0},
                          track_priority=("mohrss", "jingpin"))
     sel = solve(frame, options=opts)
-    assert sel.chosen.select("id", "track", "cost").rows() == [("m", "mohrss", 15.0)]
+    assert sel.chosen.select("app_id", "track", "cost").rows() == [("m", "mohrss", 15.0)]
     # 人社部高研 full of a stronger project: m falls back to 精品, and the message says why
     full = pl.concat([frame, _pair_frame([("z", "U2", "mohrss", 90, 15)])], how="diagonal_relaxed")
     sel = solve(full, options=opts)
     assert _chosen_pairs(sel) == [("m", "jingpin"), ("z", "mohrss")]
-    m = sel.decisions.filter(pl.col("id") == "m").row(0, named=True)
+    m = sel.decisions.filter(pl.col("app_id") == "m").row(0, named=True)
     assert "未入选人社部高级研修项目：人社部高级研修项目排名第 2，低于本类别入选线 90 分（差 10 分）" in m["message"]
 
 
 def test_mohrss_one_per_unit_even_for_branches():
     frame = _pair_frame([("x", "B1", "mohrss", 90, 15), ("y", "B1", "mohrss", 85, 15)]).with_columns(
-        pl.lit("branch").alias("unit_type"))
+        pl.lit("branch").alias("unit_kind"))
     opts = _opts(quotas={"mohrss": Quota(5)}, money_tracks=frozenset({"mohrss"}),
                          max_per_unit={"mohrss": 1})
     sel = solve(frame, options=opts)
     assert _chosen_pairs(sel) == [("x", "mohrss")]
-    y = sel.decisions.filter(pl.col("id") == "y").row(0, named=True)
+    y = sel.decisions.filter(pl.col("app_id") == "y").row(0, named=True)
     assert y["code"] == "S-UNIT" and "每单位最多 1 项" in y["message"]
 
 
@@ -493,8 +493,8 @@ def test_mohrss_one_per_unit_even_for_branches():
 
 
 def _many(n: int, *, track="yanxiu", cost=10.0, unit_of=lambda k: f"U{k}") -> pl.DataFrame:
-    return pl.DataFrame({"id": [f"p{k:02d}" for k in range(n)], "unit": [unit_of(k) for k in range(n)],
-                         "unit_type": ["institute"] * n, "track": [track] * n,
+    return pl.DataFrame({"app_id": [f"p{k:02d}" for k in range(n)], "unit": [unit_of(k) for k in range(n)],
+                         "unit_kind": ["institute"] * n, "track": [track] * n,
                          "score": [60.0 + k for k in range(n)], "cost": [cost] * n})
 
 
@@ -502,7 +502,7 @@ def test_forced_beyond_a_quota_names_the_track_and_the_excess():
     frame = _many(15)
     # a ceiling of 12 (Quota(12): at most 12; the old QuotaSpec(10, 2) meant the same and is gone)
     opts = _opts(quotas={"yanxiu": Quota(12)}, money_tracks=frozenset({"yanxiu"}),
-                         forced_in=frozenset(frame["id"][:13]))
+                         forced_in=frozenset(frame["app_id"][:13]))
     sel = solve(frame, options=opts)
     assert (sel.ok, sel.status, sel.status_code) == (False, "infeasible", 2)
     assert [c.message for c in sel.clashes] == ["专业技术研修班：强制入选 13 项，超过名额上限 12 项（多 1 项）"]
@@ -517,7 +517,7 @@ def test_forced_beyond_a_quota_names_the_track_and_the_excess():
 def test_forced_beyond_the_budget_says_by_how_much():
     frame = _many(3).with_columns(pl.Series("cost", [400.0, 300.0, 250.0]))
     opts = _opts(quotas={"yanxiu": Quota(10, 2)}, money_tracks=frozenset({"yanxiu"}),
-                         budget_total=900.0, forced_in=frozenset(frame["id"]))
+                         budget_total=900.0, forced_in=frozenset(frame["app_id"]))
     sel = solve(frame, options=opts)
     assert [c.message for c in sel.clashes] == ["强制入选项目经费合计 950 万元，超过总额 900 万元（超 50 万元）"]
 
@@ -565,8 +565,8 @@ def scored() -> tuple[pl.DataFrame, pl.DataFrame, dict]:
     values = {"w": (1.0, 1.0), "x": (0.9, 0.3), "y": (0.3, 0.9), "z": (0.1, 0.1)}
     crit = pl.DataFrame([(i, "jiangtan", c, v) for i, (a, b) in values.items()
                          for c, v in (("direction", a), ("openness", b))],
-                        schema=["id", "track", "criterion", "value"], orient="row")
-    cands = pl.DataFrame({"id": list(values), "unit": ["U1", "U2", "U3", "U4"], "unit_type": ["institute"] * 4,
+                        schema=["app_id", "track", "criterion", "value"], orient="row")
+    cands = pl.DataFrame({"app_id": list(values), "unit": ["U1", "U2", "U3", "U4"], "unit_kind": ["institute"] * 4,
                           "track": ["jiangtan"] * 4, "score": [0.0] * 4, "cost": [0.0] * 4})
     return cands, crit, {"default": {"direction": 1, "openness": 1}}
 
@@ -577,13 +577,13 @@ def test_robustness_is_seeded_and_flags_the_close_ones(scored):
     out = robustness(cands, crit, weights, options=opts, n=200, seed=7, concentration=20)
     again = robustness(cands, crit, weights, options=opts, n=200, seed=7, concentration=20)
     assert out.equals(again)
-    p = dict(out.select("id", "p_selected").iter_rows())
+    p = dict(out.select("app_id", "p_selected").iter_rows())
     assert p["w"] == 1.0 and p["z"] == 0.0
     assert 0.1 < p["x"] < 0.9 and 0.1 < p["y"] < 0.9 and p["x"] + p["y"] == pytest.approx(1.0)
-    assert dict(out.select("id", "unstable").iter_rows()) == {"w": False, "x": True, "y": True, "z": False}
+    assert dict(out.select("app_id", "unstable").iter_rows()) == {"w": False, "x": True, "y": True, "z": False}
     # base = the policy's weights: x and y tie at 60, the tie-break (id order) takes x
-    assert dict(out.select("id", "base_chosen").iter_rows()) == {"w": True, "x": True, "y": False, "z": False}
-    assert dict(out.select("id", "score").iter_rows()) == {"w": 100.0, "x": 60.0, "y": 60.0, "z": 10.0}
+    assert dict(out.select("app_id", "base_chosen").iter_rows()) == {"w": True, "x": True, "y": False, "z": False}
+    assert dict(out.select("app_id", "score").iter_rows()) == {"w": 100.0, "x": 60.0, "y": 60.0, "z": 10.0}
     other = robustness(cands, crit, weights, options=opts, n=200, seed=8, concentration=20)
     assert not other.equals(out)
 

@@ -28,7 +28,7 @@ def _options(**over) -> SelectOptions:
 
 
 def _cands(rows):
-    return pl.DataFrame(rows, schema={"id": pl.String, "unit": pl.String, "unit_type": pl.String, "track": pl.String,
+    return pl.DataFrame(rows, schema={"app_id": pl.String, "unit": pl.String, "unit_kind": pl.String, "track": pl.String,
                                       "score": pl.Float64, "cost": pl.Float64}, orient="row")
 
 
@@ -37,11 +37,11 @@ def test_the_declared_track_is_filled_first_even_when_the_fallback_scores_higher
     rows = [("A", "甲所", "institute", "mohrss", 70.0, 20.0), ("A", "甲所", "institute", "jingpin", 85.0, 20.0)]
     rows += [(f"J{k}", f"所{k}", "institute", "jingpin", 60.0 + k, 10.0) for k in range(12)]
     sel = solve(_cands(rows), options=_options(budget_total=None))
-    chosen = dict(sel.chosen.select("id", "track").iter_rows())
+    chosen = dict(sel.chosen.select("app_id", "track").iter_rows())
     assert chosen["A"] == "mohrss"
     fill = dict(sel.tracks.select("track", "n_chosen").iter_rows())
     assert fill["mohrss"] == 1 and fill["jingpin"] == 10
-    msg = sel.decisions.filter(pl.col("id") == "A")["message"].item()
+    msg = sel.decisions.filter(pl.col("app_id") == "A")["message"].item()
     assert msg.startswith("入选人社部高级研修项目")
     assert "须同时调整" not in " ".join(sel.decisions["message"])
 
@@ -51,10 +51,10 @@ def test_the_fallback_is_used_only_when_the_declared_track_is_full():
     rows += [(f"M{k}", f"乙{k}", "institute", "mohrss", 80.0 + k, 15.0) for k in range(5)]
     rows += [(f"J{k}", f"所{k}", "institute", "jingpin", 60.0 + k, 10.0) for k in range(12)]
     sel = solve(_cands(rows), options=_options(budget_total=None))
-    chosen = dict(sel.chosen.select("id", "track").iter_rows())
+    chosen = dict(sel.chosen.select("app_id", "track").iter_rows())
     assert chosen["A"] == "jingpin"  # 人社部 is full with five better projects: A competes in 精品
     assert sum(1 for t in chosen.values() if t == "mohrss") == 5
-    msg = sel.decisions.filter(pl.col("id") == "A")["message"].item()
+    msg = sel.decisions.filter(pl.col("app_id") == "A")["message"].item()
     assert "未入选人社部高级研修项目" in msg and "入选线" in msg
 
 
@@ -74,7 +74,7 @@ def _claims(sel):
     for r in sel.decisions.iter_rows(named=True):
         for part in r["message"].split("；未入选"):
             if "须同时调整" in part:
-                yield r["id"], part
+                yield r["app_id"], part
 
 
 @settings(max_examples=40, deadline=None)
@@ -99,7 +99,7 @@ def test_every_tradeoff_claim_is_what_a_re_solve_with_the_pair_forced_in_gives(d
     for ident, text in _claims(sel):
         track_name = text.split("排名第")[0].removeprefix("：").split("：")[-1]
         track = next(t for t in POLICY.track_ids if opts.name(t) == track_name.strip("；"))
-        forced = solve(cands.filter((pl.col("id") != ident) | (pl.col("track") == track)),
+        forced = solve(cands.filter((pl.col("app_id") != ident) | (pl.col("track") == track)),
                        options=_options(quotas=quotas, budget_total=opts.budget_total,
                                         forced_in=frozenset({ident})))
         loss = re.search(r"总分下降 ([0-9.]+) 分", text)

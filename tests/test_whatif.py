@@ -25,7 +25,7 @@ def n_chosen(outcome, track: str) -> int:
 
 
 def test_baseline_is_the_pipelines_selection(whatif):
-    assert sorted(whatif.baseline.selection.chosen["id"]) == sorted(whatif.year.selection.chosen["id"])
+    assert sorted(whatif.baseline.selection.chosen["app_id"]) == sorted(whatif.year.selection.chosen["app_id"])
 
 
 def test_moving_a_quota_moves_the_track_and_the_diff_says_who(whatif):
@@ -66,11 +66,11 @@ def test_weights_and_budget_change_the_outcome(whatif):
 
 def test_forced_include_and_exclude(whatif):
     base = whatif.baseline.scenario
-    out_id = whatif.baseline.selection.chosen["id"][0]
-    left = whatif.baseline.selection.decisions.filter(~pl.col("chosen"))["id"][0]
+    out_id = whatif.baseline.selection.chosen["app_id"][0]
+    left = whatif.baseline.selection.decisions.filter(~pl.col("chosen"))["app_id"][0]
     o = whatif.evaluate(replace(base, forced_out=(out_id,), forced_in=(left,)))
-    assert out_id not in o.selection.chosen["id"].to_list()
-    assert left in o.selection.chosen["id"].to_list()
+    assert out_id not in o.selection.chosen["app_id"].to_list()
+    assert left in o.selection.chosen["app_id"].to_list()
 
 
 def test_scenario_round_trip_and_errors(whatif, tmp_path):
@@ -121,7 +121,7 @@ def test_robustness_base_case_is_the_selection_itself(whatif):
 
     year = whatif.year
     r = robustness_of(year, n=40)
-    base = set(r.filter(pl.col("base_chosen")).select("id", "track").iter_rows())
-    assert base == set(year.selection.chosen.select("id", "track").iter_rows())
+    base = set(r.filter(pl.col("base_chosen")).select("app_id", "track").iter_rows())
+    assert base == set(year.selection.chosen.select("app_id", "track").iter_rows())
     assert r["p_selected"].is_between(0, 1).all()
     assert r.equals(robustness_of(year, n=40))  # seeded

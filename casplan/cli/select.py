@@ -62,6 +62,7 @@ __all__ = [
 
 COLUMNS = ("id", "unit", "unit_type", "track", "score", "cost")
 _OPTIONAL = ("name", "tiebreak")
+_INTERNAL = {"id": "app_id", "unit_type": "unit_kind", "name": "train_name", "tiebreak": "rank"}
 
 def options_from_policy(policy: Mapping[str, Any]) -> SelectOptions:
     """Selection options from the raw YAML dict of a policy file (checked like any policy file).
@@ -150,6 +151,8 @@ def options_from_args(args: argparse.Namespace, base: SelectOptions, policy: Any
 def read_scores(path: str | os.PathLike[str], policy: Any = None) -> pl.DataFrame:
     """Read a scores CSV into the candidates frame :func:`casplan.selection.solve` takes.
 
+    The file's columns ``id, unit_type, name, tiebreak`` become ``app_id, unit_kind, train_name, rank``.
+
     With ``policy``, ``track`` and ``unit_type`` may be written the analyst's way (专业技术研修班,
     研修班; 研究所, 分院) and are read into their ids.
 
@@ -200,7 +203,8 @@ def read_scores(path: str | os.PathLike[str], policy: Any = None) -> pl.DataFram
                     raise InputError(f"{p.name} 第{line}行「{col}」：{exc}", file=str(p), row=line, column=col,
                                      value=value) from None
             frame = frame.with_columns(pl.col(col).replace_strict(mapping, return_dtype=pl.String))
-    return frame.drop("_line")
+    # the file's columns (an interface, documented in the help) → the names the package uses throughout
+    return frame.drop("_line").rename({k: v for k, v in _INTERNAL.items() if k in frame.columns})
 
 
 # --------------------------------------------------------------------------- output
@@ -250,9 +254,9 @@ def format_text(sel: Selection, *, timing: bool = False) -> str:
     lines.append(_pad("类别", 20) + _pad("排名", 6, True) + "  " + _pad("申报ID", 14) + _pad("单位", 16)
                  + _pad("得分", 8, True) + _pad("经费", 8, True) + _pad("比未入选最高", 14, True) + "  培训名称")
     for r in sel.chosen.iter_rows(named=True):
-        lines.append(_pad(r["track_name"], 20) + _pad(r["rank_in_track"], 6, True) + "  " + _pad(r["id"], 14)
+        lines.append(_pad(r["track_name"], 20) + _pad(r["rank_in_track"], 6, True) + "  " + _pad(r["app_id"], 14)
                      + _pad(r["unit"], 16) + _pad(_num(r["score"]), 8, True) + _pad(_num(r["cost"]), 8, True)
-                     + _pad(_num(r["margin_over_best_excluded"]), 14, True) + "  " + (r["name"] or "")
+                     + _pad(_num(r["margin_over_best_excluded"]), 14, True) + "  " + (r["train_name"] or "")
                      + ("（强制入选）" if r["forced"] else ""))
     lines.append("")
     lines.append("与贪心法比较")
@@ -270,7 +274,7 @@ def format_text(sel: Selection, *, timing: bool = False) -> str:
         lines.append("")
         lines.append(f"未入选说明（{out.height} 项）")
         for r in out.iter_rows(named=True):
-            lines.append(f"  {r['id']}  [{r['code']}] {r['message']}")
+            lines.append(f"  {r['app_id']}  [{r['code']}] {r['message']}")
     return "\n".join(lines)
 
 
@@ -310,7 +314,7 @@ def run_scores(path: str | os.PathLike[str], *, options: SelectOptions, as_json:
     try:
         candidates = read_scores(path, policy)
         if args is not None:
-            options = options_from_args(args, options, policy, known_ids=set(candidates["id"].to_list()))
+            options = options_from_args(args, options, policy, known_ids=set(candidates["app_id"].to_list()))
             for note in policy.quota_warnings({t: q.target for t, q in options.quotas.items()}):
                 print(f"提示：{note}", file=sys.stderr)
         with _native_stdout_silenced():

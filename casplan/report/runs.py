@@ -111,11 +111,11 @@ def build(*, plans: str, history: str = "", roster: str = "", policy: str = "", 
 def selection_record(data: ReportData) -> dict:
     """The selection as plain, sorted data (compared between runs; identical for identical inputs)."""
     sel = data.selection
-    chosen = sel.chosen.sort("track", "id")
+    chosen = sel.chosen.sort("track", "app_id")
     return {
         "status": sel.status, "objective": sel.objective, "budget_spent": sel.budget_spent,
         "scenario": data.scenario_name,
-        "selected": [{"id": r["id"], "track": r["track"], "name": r["name"], "score": r["score"], "cost": r["cost"]}
+        "selected": [{"id": r["app_id"], "track": r["track"], "name": r["train_name"], "score": r["score"], "cost": r["cost"]}
                      for r in chosen.iter_rows(named=True)],
     }
 

@@ -1,22 +1,22 @@
-"""Selection: which applications receive funding or support (see :mod:`casplan.selection.core`)."""
+"""Selection: which applications receive funding or support. The model and its guarantees are described in :mod:`casplan.selection.solver`; the knobs in :mod:`~casplan.selection.options`, the result in :mod:`~casplan.selection.result`, the greedy baselines in :mod:`~casplan.selection.baseline`, what moves the shortlist in :mod:`~casplan.selection.sensitivity`; :mod:`~casplan.selection.model`, :mod:`~casplan.selection.kernel`, :mod:`~casplan.selection.diagnose` and :mod:`~casplan.selection.explain` are the sub-package's own parts."""
 
 from importlib import import_module
 
 _HOME = {
-    "SCORE_RESOLUTION": "core",
-    "UNIT_TYPES": "core",
-    "REASONS": "core",
-    "STATUS_TEXT": "core",
-    "Quota": "core",
-    "SelectOptions": "core",
-    "Clash": "core",
-    "GreedyResult": "core",
-    "Selection": "core",
-    "solve": "core",
-    "greedy": "core",
-    "counterfactuals": "core",
-    "robustness": "core",
-    "diff": "core",
+    "SCORE_RESOLUTION": "options",
+    "UNIT_TYPES": "options",
+    "REASONS": "options",
+    "STATUS_TEXT": "options",
+    "SelectOptions": "options",
+    "Quota": "options",
+    "Clash": "result",
+    "GreedyResult": "result",
+    "Selection": "result",
+    "solve": "solver",
+    "greedy": "baseline",
+    "counterfactuals": "sensitivity",
+    "robustness": "sensitivity",
+    "diff": "sensitivity",
 }
 __all__ = list(_HOME)
 

@@ -256,10 +256,10 @@ def track_list(data, track: str) -> pl.DataFrame:
     """
     sel = data.selection
     scores = data.scores.table.filter(pl.col("track") == track)
-    decisions = sel.decisions.select("id", pl.col("track").alias("decided_track"), "chosen", "code", "message")
-    chosen_here = sel.chosen.filter(pl.col("track") == track).select("id")
-    t = (scores.join(decisions, left_on="app_id", right_on="id", how="left")
-         .with_columns(pl.col("app_id").is_in(chosen_here["id"].implode()).alias("here")))
+    decisions = sel.decisions.select("app_id", pl.col("track").alias("decided_track"), "chosen", "code", "message")
+    chosen_here = sel.chosen.filter(pl.col("track") == track).select("app_id")
+    t = (scores.join(decisions, on="app_id", how="left")
+         .with_columns(pl.col("app_id").is_in(chosen_here["app_id"].implode()).alias("here")))
     t = t.filter(pl.col("here") | ~pl.col("chosen").fill_null(False))
     cutoff = sel.tracks.filter(pl.col("track") == track)["cutoff"]
     cut = cutoff[0] if cutoff.len() else None
@@ -287,10 +287,10 @@ def money_for(data, *, by: str = "track_name") -> pl.DataFrame:
     sel = data.selection
     money = data.options.money_tracks
     cands = data.candidates.filter(pl.col("track").is_in(list(money)))
-    asked = cands.group_by("id").agg(pl.col("cost").max().alias("asked"), pl.col("track").first())
-    granted = sel.chosen.filter(pl.col("track").is_in(list(money))).select("id", pl.col("cost").alias("granted"))
-    apps = data.year.eligibility.applications.select(pl.col("app_id").alias("id"), "branch", "unit_type")
-    frame = asked.join(granted, on="id", how="left").join(apps, on="id", how="left").with_columns(
+    asked = cands.group_by("app_id").agg(pl.col("cost").max().alias("asked"), pl.col("track").first())
+    granted = sel.chosen.filter(pl.col("track").is_in(list(money))).select("app_id", pl.col("cost").alias("granted"))
+    apps = data.year.eligibility.applications.select("app_id", "branch", "unit_type")
+    frame = asked.join(granted, on="app_id", how="left").join(apps, on="app_id", how="left").with_columns(
         pl.col("granted").fill_null(0.0),
         pl.col("track").replace_strict(dict(data.options.track_names), default=pl.col("track")).alias("track_name"),
         pl.coalesce("branch", "unit_type").fill_null("其他").alias("branch"))
@@ -300,9 +300,9 @@ def money_for(data, *, by: str = "track_name") -> pl.DataFrame:
 def coverage_for(data) -> pl.DataFrame:
     """Directions × tracks: eligible applications matching each direction, and how many were chosen."""
     matches = data.year.matches.filter(pl.col("is_match"))
-    eligible = data.candidates.select(pl.col("id").alias("app_id"), "track")
+    eligible = data.candidates.select("app_id", "track")
     hit = matches.join(eligible, on=["app_id", "track"], how="semi")
-    chosen = data.selection.chosen.select(pl.col("id").alias("app_id"), "track")
+    chosen = data.selection.chosen.select("app_id", "track")
     names = dict(data.options.track_names)
     order = data.year.matches.select("track", "direction").unique(maintain_order=True)
     counts = hit.group_by("track", "direction").agg(pl.col("app_id").n_unique().alias("submitted"))
@@ -317,7 +317,7 @@ def coverage_for(data) -> pl.DataFrame:
 def distribution_for(data) -> tuple[pl.DataFrame, dict[str, float]]:
     """Scores per track with chosen flags, and each track's cutoff (by Chinese track name)."""
     names = dict(data.options.track_names)
-    chosen = data.selection.chosen.select(pl.col("id").alias("app_id"), "track", pl.lit(True).alias("chosen"))
+    chosen = data.selection.chosen.select("app_id", "track", pl.lit(True).alias("chosen"))
     frame = data.scores.table.join(chosen, on=["app_id", "track"], how="left").select(
         pl.col("track").replace_strict(names, default=pl.col("track")).alias("track_name"), "score",
         pl.col("chosen").fill_null(False), "app_id", "train_name")
@@ -330,10 +330,10 @@ def probability_for(data, *, limit: int = 80) -> pl.DataFrame:
     """Robustness: the pairs whose choice is not certain (0 < p < 1), most uncertain first (at most ``limit``)."""
     r = data.robustness
     names = dict(data.options.track_names)
-    titles = data.candidates.select("id", "track", "name")
-    frame = r.join(titles, on=["id", "track"], how="left").filter((pl.col("p_selected") > 0) & (pl.col("p_selected") < 1))
-    frame = frame.with_columns((pl.col("p_selected") - 0.5).abs().alias("_d")).sort("_d", "id").head(limit)
-    return frame.select(pl.col("id").alias("app_id"), pl.col("name").alias("train_name"),
+    titles = data.candidates.select("app_id", "track", "train_name")
+    frame = r.join(titles, on=["app_id", "track"], how="left").filter((pl.col("p_selected") > 0) & (pl.col("p_selected") < 1))
+    frame = frame.with_columns((pl.col("p_selected") - 0.5).abs().alias("_d")).sort("_d", "app_id").head(limit)
+    return frame.select("app_id", "train_name",
                         pl.col("track").replace_strict(names, default=pl.col("track")).alias("track_name"),
                         "p_selected", "base_chosen", "unstable")
 

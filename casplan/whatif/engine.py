@@ -255,6 +255,6 @@ class WhatIf:
 
         before = (against or self.baseline).selection
         changes = diff(before, outcome.selection)
-        why = outcome.selection.decisions.select("id", pl.col("code").alias("reason"),
+        why = outcome.selection.decisions.select("app_id", pl.col("code").alias("reason"),
                                                  pl.col("message").alias("why"))
-        return changes.join(why, on="id", how="left")
+        return changes.join(why, on="app_id", how="left")

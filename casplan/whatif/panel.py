@@ -30,17 +30,17 @@ def fill_frame(outcome: Outcome, policy) -> pl.DataFrame:
 def shortlist_frame(outcome: Outcome) -> pl.DataFrame:
     """The chosen applications, by track and rank, with Chinese headers."""
     c = outcome.selection.chosen
-    cols = [pl.col("track_name").alias("类别"), pl.col("rank_in_track").alias("排名"), pl.col("id").alias("申报编号")]
+    cols = [pl.col("track_name").alias("类别"), pl.col("rank_in_track").alias("排名"), pl.col("app_id").alias("申报编号")]
     if "unit" in c.columns:
         cols.append(pl.col("unit").alias("单位"))
-    cols += [pl.col("name").alias("培训名称"), pl.col("score").alias("得分"), pl.col("cost").alias("经费(万元)")]
+    cols += [pl.col("train_name").alias("培训名称"), pl.col("score").alias("得分"), pl.col("cost").alias("经费(万元)")]
     return c.sort("track_name", "rank_in_track").select(cols)
 
 
 def diff_frame(changes: pl.DataFrame, track_names: dict[str, str]) -> pl.DataFrame:
     return changes.select(pl.col("change").alias("变化"),
                           pl.col("track").replace_strict(track_names, default=pl.col("track")).alias("类别"),
-                          pl.col("id").alias("申报编号"), pl.col("name").alias("培训名称"),
+                          pl.col("app_id").alias("申报编号"), pl.col("train_name").alias("培训名称"),
                           pl.col("why").alias("现在的原因"))
 
 

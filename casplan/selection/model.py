@@ -1,0 +1,326 @@
+"""The integer model of a year's selection: the candidates checked (:func:`check_candidates`), the constraint matrix and the tie-break weights (:func:`build_model`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import polars as pl
+from scipy.sparse import csr_array
+
+from casplan.errors import InputError
+from casplan.selection.options import SCORE_RESOLUTION, UNIT_TYPES, SelectOptions
+
+if TYPE_CHECKING:
+    from casplan.selection.result import Selection
+
+__all__ = ["REQUIRED", "Model", "fmt_points", "check_candidates", "raise_bad_rows", "priority_index", "build_model", "tie_weights", "total_score", "pairs_of", "x_from", "rank_in_track"]
+
+
+REQUIRED = ("app_id", "unit", "unit_kind", "track", "score", "cost")
+
+
+@dataclass(eq=False)
+class Model:
+    """The MILP of one candidates frame (rows sorted by id, track)."""
+
+    frame: pl.DataFrame
+    options: SelectOptions
+    ids: list[str]
+    tracks: list[str]
+    units: list[str]
+    names: list[str | None]
+    score: np.ndarray  # rounded scores
+    q: np.ndarray  # scores in hundredths (int64)
+    cost: np.ndarray  # effective cost (max_grant applied)
+    money: np.ndarray  # bool
+    pref: np.ndarray  # application-level tie-break rank (0 = preferred)
+    prio: np.ndarray  # track priority index (0 = first)
+    id_index: np.ndarray  # index of the pair's id in sorted unique ids
+    unique_ids: list[str]
+    A: csr_array
+    row_lb: np.ndarray
+    row_ub: np.ndarray
+    row_kind: list[str]
+    row_key: list[object]
+    quota_row: dict[str, int]
+    budget_row: int | None
+    fallback_rows: list[tuple[int, str, int]]  # (row, primary track, big M): primary full before fallback
+    var_lb: np.ndarray
+    var_ub: np.ndarray
+    qmax: int
+    col_rows: list[list[int]]
+    col_vals: list[list[float]]
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+
+def fmt_points(value: float) -> str:
+    """A number for a Chinese message: at most 2 decimals, no trailing zeros.
+
+    >>> fmt_points(71.30), fmt_points(72.0), fmt_points(2.399999), fmt_points(-0.0)
+    ('71.3', '72', '2.4', '0')
+    """
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def check_candidates(candidates: pl.DataFrame, options: SelectOptions) -> pl.DataFrame:
+    """Validate and normalise the candidates (checking wrapper of the kernel)."""
+    if not isinstance(candidates, pl.DataFrame):
+        raise InputError("候选表应为 polars DataFrame")
+    missing = [c for c in REQUIRED if c not in candidates.columns]
+    if missing:
+        raise InputError(f"候选表缺少列：{'、'.join(missing)}", column=missing[0])
+    frame = candidates
+    if "train_name" not in frame.columns:
+        frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("train_name"))
+    if "rank" not in frame.columns:
+        frame = frame.with_columns(pl.lit(None, dtype=pl.Int64).alias("rank"))
+    try:
+        frame = frame.select(
+            pl.col("app_id").cast(pl.String),
+            pl.col("unit").cast(pl.String),
+            pl.col("unit_kind").cast(pl.String),
+            pl.col("track").cast(pl.String),
+            pl.col("score").cast(pl.Float64),
+            pl.col("cost").cast(pl.Float64),
+            pl.col("train_name").cast(pl.String),
+            pl.col("rank").cast(pl.Int64),
+        )
+    except pl.exceptions.PolarsError as exc:
+        raise InputError(f"候选表的列类型无法转换：{exc}") from exc
+    frame = frame.with_columns(pl.col("app_id", "unit", "unit_kind", "track", "train_name").str.strip_chars())
+    rules = {f"empty_{c}": (pl.col(c).is_null() | (pl.col(c) == "")) for c in ("app_id", "unit", "unit_kind", "track")}
+    rules |= {f"empty_{c}": pl.col(c).is_null() for c in ("score", "cost")}
+    rules |= {
+        "score": ~pl.col("score").is_finite() | (pl.col("score") < 0) | (pl.col("score") > 100),
+        "cost": ~pl.col("cost").is_finite() | (pl.col("cost") < 0),
+        "unit_kind": ~pl.col("unit_kind").is_in(sorted(UNIT_TYPES)),
+        "track": ~pl.col("track").is_in(sorted(options.quotas)),
+        "duplicate": pl.struct("app_id", "track").is_duplicated(),
+        "unit_mismatch": (pl.col("unit").n_unique().over("app_id") > 1) | (pl.col("unit_kind").n_unique().over("app_id") > 1),
+    }
+    flags = frame.select(**{k: e.fill_null(True).any() for k, e in rules.items()}).row(0, named=True)
+    for key, flagged in flags.items():  # one pass over the frame; details only on failure
+        if flagged:
+            raise_bad_rows(frame.filter(rules[key].fill_null(True)).sort("app_id", "track"), key, options)
+    return frame.with_columns(
+        (pl.col("score") / SCORE_RESOLUTION).round(0).cast(pl.Int64).alias("q"),
+    ).with_columns((pl.col("q") * SCORE_RESOLUTION).alias("score")).sort("app_id", "track")
+
+
+def raise_bad_rows(bad: pl.DataFrame, key: str, options: SelectOptions) -> None:
+    """Raise the InputError for the first offending candidate row."""
+    row = bad.row(0, named=True)
+    if key.startswith("empty_"):
+        col = key.removeprefix("empty_")
+        where = "" if col == "app_id" else f"（如申报「{row['app_id']}」）"
+        raise InputError(f"候选表「{col}」列有 {bad.height} 个空值{where}", column=col)
+    if key == "score":
+        raise InputError(f"申报「{row['app_id']}」的得分为「{row['score']}」，应为 0–100 之间的数",
+                         column="score", value=row["score"])
+    if key == "cost":
+        raise InputError(f"申报「{row['app_id']}」的经费为「{row['cost']}」，应为不小于 0 的数（万元）",
+                         column="cost", value=row["cost"])
+    if key == "unit_kind":
+        raise InputError(f"申报「{row['app_id']}」的单位类型为「{row['unit_kind']}」，应为 "
+                         f"{'/'.join(sorted(UNIT_TYPES))} 之一", column="unit_kind", value=row["unit_kind"])
+    if key == "track":
+        raise InputError(f"申报「{row['app_id']}」的类别「{row['track']}」没有名额设置（已设置："
+                         f"{'、'.join(sorted(options.quotas))}）", column="track", value=row["track"])
+    if key == "duplicate":
+        raise InputError(f"申报「{row['app_id']}」在类别「{row['track']}」出现不止一次，每个申报每个类别只能一行",
+                         column="app_id", value=row["app_id"])
+    raise InputError(f"申报「{row['app_id']}」的各行单位或单位类型不一致", column="unit", value=row["app_id"])
+
+
+def priority_index(tracks: list[str], options: SelectOptions) -> dict[str, int]:
+    listed = list(dict.fromkeys(options.track_priority))
+    rest = sorted((set(tracks) | set(options.quotas)) - set(listed))
+    return {t: i for i, t in enumerate(listed + rest)}
+
+
+def build_model(frame: pl.DataFrame, options: SelectOptions) -> Model:
+    """Build the constraint matrix once; only bounds and objective vary later."""
+    n = frame.height
+    ids = frame["app_id"].to_list()
+    tracks = frame["track"].to_list()
+    units = frame["unit"].to_list()
+    unit_types = frame["unit_kind"].to_list()
+    names = frame["train_name"].to_list()
+    q = frame["q"].to_numpy().astype(np.int64)
+    score = q * SCORE_RESOLUTION
+    raw_cost = frame["cost"].to_numpy().astype(np.float64)
+    cap = np.array([options.max_grant.get(t, math.inf) for t in tracks], dtype=np.float64)
+    cost = np.minimum(raw_cost, cap)
+    money = np.array([t in options.money_tracks for t in tracks], dtype=bool)
+    cost = np.where(money, cost, 0.0) if n else cost
+
+    unique_ids = sorted(set(ids))
+    id_pos = {x: i for i, x in enumerate(unique_ids)}
+    id_index = np.array([id_pos[x] for x in ids], dtype=np.int64)
+    tb = frame.group_by("app_id").agg(pl.col("rank").min()).sort("app_id")
+    tb_vals = tb["rank"].to_list()
+    if all(v is None for v in tb_vals):
+        app_rank = np.arange(len(unique_ids))
+    else:
+        big = max(v for v in tb_vals if v is not None) + 1
+        keyed = np.array([v if v is not None else big for v in tb_vals], dtype=np.int64)
+        app_rank = np.lexsort((np.arange(len(unique_ids)), keyed)).argsort()
+    pref = app_rank[id_index] if n else np.zeros(0, dtype=np.int64)
+    pidx = priority_index(tracks, options)
+    prio = np.array([pidx[t] for t in tracks], dtype=np.int64)
+
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    row_lb: list[float] = []
+    row_ub: list[float] = []
+    row_kind: list[str] = []
+    row_key: list[object] = []
+
+    def add(kind: str, key: object, members: list[int], lo: float, hi: float, coef: list[float] | None = None) -> int:
+        r = len(row_lb)
+        rows.extend([r] * len(members))
+        cols.extend(members)
+        vals.extend([1.0] * len(members) if coef is None else coef)
+        row_lb.append(lo)
+        row_ub.append(hi)
+        row_kind.append(kind)
+        row_key.append(key)
+        return r
+
+    by_id: dict[str, list[int]] = {}
+    for j, x in enumerate(ids):
+        by_id.setdefault(x, []).append(j)
+    for x in unique_ids:
+        members = by_id[x]
+        if x in options.forced_in and x not in options.forced_out:
+            add("app_id", x, members, 1.0, 1.0)
+        elif len(members) > 1:
+            add("app_id", x, members, 0.0, 1.0)
+
+    by_track: dict[str, list[int]] = {}
+    for j, t in enumerate(tracks):
+        by_track.setdefault(t, []).append(j)
+    quota_row: dict[str, int] = {}
+    for t in sorted(options.quotas):
+        spec = options.quotas[t]
+        quota_row[t] = add("quota", t, by_track.get(t, []), float(spec.lower), float(spec.upper))
+
+    budget_row = None
+    money_idx = [j for j in range(n) if money[j]]
+    if options.budget_total is not None:
+        budget_row = add("budget", None, money_idx, -math.inf, float(options.budget_total),
+                         [float(cost[j]) for j in money_idx])
+    for t in sorted(options.budget_per_track):
+        members = [j for j in by_track.get(t, []) if money[j]]
+        add("budget_track", t, members, -math.inf, float(options.budget_per_track[t]),
+            [float(cost[j]) for j in members])
+
+    if options.one_per_unit:
+        counted = options.one_per_unit_tracks
+        by_unit: dict[str, list[int]] = {}
+        for j in range(n):
+            if unit_types[j] in options.one_per_unit_types and (counted is None or tracks[j] in counted):
+                by_unit.setdefault(units[j], []).append(j)
+        for u in sorted(by_unit):
+            if len(by_unit[u]) > options.one_per_unit_max:
+                add("unit", u, by_unit[u], 0.0, float(options.one_per_unit_max))
+    # 人社部高研 → 精品: an application with a pair in both enters the fallback track only when the primary is
+    # full. Row: Σ x[primary] − M·x[fallback pair] ≥ U − M, with M ≥ every upper bound U the primary may take.
+    fallback_rows: list[tuple[int, str, int]] = []
+    for primary in sorted(options.fallback):
+        secondary = options.fallback[primary]
+        members = by_track.get(primary, [])
+        if not members or primary not in options.quotas:
+            continue
+        upper = options.quotas[primary].upper
+        big = len(members) + upper + 1
+        primary_ids = {ids[j] for j in members}
+        for j in by_track.get(secondary, []):
+            if ids[j] in primary_ids:
+                r = add("fallback", (primary, ids[j]), members + [j], float(upper - big), math.inf,
+                        [1.0] * len(members) + [-float(big)])
+                fallback_rows.append((r, primary, big))
+    for t in sorted(options.max_per_unit):
+        limit = options.max_per_unit[t]
+        by_ut: dict[str, list[int]] = {}
+        for j in by_track.get(t, []):
+            by_ut.setdefault(units[j], []).append(j)
+        for u in sorted(by_ut):
+            if len(by_ut[u]) > limit:
+                add("unit_track", (t, u), by_ut[u], 0.0, float(limit))
+
+    m = len(row_lb)
+    A = csr_array((np.array(vals, dtype=np.float64), (np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64))),
+                  shape=(m, n))
+    var_lb = np.zeros(n)
+    var_ub = np.array([0.0 if x in options.forced_out else 1.0 for x in ids]) if n else np.zeros(0)
+    qmax = min(len(unique_ids), sum(options.quotas[t].upper for t in set(tracks))) if n else 0
+    csc = A.tocsc()
+    col_rows = [csc.indices[csc.indptr[j]:csc.indptr[j + 1]].tolist() for j in range(n)]
+    col_vals = [csc.data[csc.indptr[j]:csc.indptr[j + 1]].tolist() for j in range(n)]
+    return Model(frame=frame, options=options, ids=ids, tracks=tracks, units=units, names=names,
+                  score=score, q=q, cost=cost, money=money, pref=pref, prio=prio, id_index=id_index,
+                  unique_ids=unique_ids, A=A, row_lb=np.array(row_lb, dtype=np.float64),
+                  row_ub=np.array(row_ub, dtype=np.float64), row_kind=row_kind, row_key=row_key,
+                  quota_row=quota_row, budget_row=budget_row, fallback_rows=fallback_rows,
+                  var_lb=var_lb, var_ub=var_ub, qmax=qmax,
+                  col_rows=col_rows, col_vals=col_vals)
+
+
+def tie_weights(model: Model, q: np.ndarray) -> tuple[np.ndarray, int]:
+    """Integer preferences ``τ`` inside groups of equal ``q`` and the scale ``M`` (see module doc)."""
+    n = len(q)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), 1
+    order = np.lexsort((np.arange(n), model.prio, model.pref, -q))
+    qs = q[order]
+    new = np.ones(n, dtype=bool)
+    new[1:] = qs[1:] != qs[:-1]
+    starts = np.flatnonzero(new)
+    gid = np.cumsum(new) - 1
+    sizes = np.diff(np.append(starts, n))
+    pos = np.arange(n) - starts[gid]
+    tau = np.empty(n, dtype=np.int64)
+    tau[order] = sizes[gid] - 1 - pos
+    top = np.minimum(sizes, max(model.qmax, 1))
+    bound = int(np.sum(top * (sizes - 1) - top * (top - 1) // 2))
+    return tau, bound + 1
+
+
+def total_score(model: Model, x: np.ndarray) -> float:
+    return round(int(model.q @ np.round(x).astype(np.int64)) * SCORE_RESOLUTION, 2)
+
+
+def pairs_of(model: Model, x: np.ndarray | None) -> dict[str, str]:
+    if x is None:
+        return {}
+    return {model.ids[j]: model.tracks[j] for j in range(model.n) if x[j] > 0.5}
+
+
+def x_from(model: Model, selection: "Selection | None") -> np.ndarray | None:
+    if selection is None or selection.chosen.height == 0:
+        return None
+    pairs = set(selection.chosen.select("app_id", "track").iter_rows())
+    return np.array([1.0 if (i, t) in pairs else 0.0 for i, t in zip(model.ids, model.tracks)])
+
+
+def rank_in_track(model: Model) -> np.ndarray:
+    """1-based rank of each pair within its track: score desc, then the tie-break chain."""
+    n = model.n
+    rank = np.zeros(n, dtype=np.int64)
+    order = np.lexsort((np.arange(n), model.prio, model.pref, -model.q)) if n else []
+    seen: dict[str, int] = {}
+    for j in order:
+        t = model.tracks[j]
+        seen[t] = seen.get(t, 0) + 1
+        rank[j] = seen[t]
+    return rank
