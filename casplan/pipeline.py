@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from casplan.eligibility import Eligibility, check
 from casplan.errors import InputError
 from casplan.intake import Intake, read_history, read_reviews, read_roster
-from casplan.eligibility.overrides import Overrides, read_overrides
+from casplan.eligibility.overrides import Overrides
 from casplan.policy import Policy, load_policy
 from casplan.scoring import Scores, score
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from casplan.directions import Vocabulary
     from casplan.selection import Selection, SelectOptions
 
-__all__ = ["Inputs", "Loaded", "Year", "load", "assess", "choose_policy", "omitted_inputs", "read_params", "inputs_from_params", "PARAMS_FILE_KEYS", "PARAMS_INPUT_KEYS",
+__all__ = ["Inputs", "Loaded", "Year", "Shortlist", "HasShortlist", "load", "assess", "choose_policy", "omitted_inputs", "read_params", "inputs_from_params", "PARAMS_FILE_KEYS", "PARAMS_INPUT_KEYS",
            "vocabulary_of", "match_directions",
            "score_year", "select_options", "candidates_of", "run_year", "robustness_of"]
 
@@ -332,7 +332,7 @@ def select_options(policy: Policy, *, overrides: Overrides | None = None) -> "Se
     Tracks with a ``fallback`` (人社部高研 → 精品) come first in the track priority.
     U1 applies to 研究所 (``institute``) across every track, as the notice's 院级资助项目.
     """
-    from casplan.selection import Quota, SelectOptions
+    from casplan.selection import SelectOptions
 
     overrides = overrides or Overrides()
     u1 = policy.rules["U1"]
@@ -375,16 +375,49 @@ def candidates_of(scores: Scores, policy: Policy) -> "pl.DataFrame":
 
 
 @dataclass(frozen=True)
-class Year:
-    """Everything decided for a year: inputs read, eligibility, direction matches, scores, selection."""
+class Shortlist:
+    """What one setting of the knobs decides: the scores, the candidates they give, the options, the selection.
 
-    loaded: Loaded
-    eligibility: Eligibility
-    matches: "pl.DataFrame"
+    The year's baseline (:attr:`Year.shortlist`), a what-if scenario (:attr:`casplan.whatif.Outcome.shortlist`)
+    and the report (:attr:`casplan.report.ReportData.shortlist`) all carry one.
+    """
+
     scores: Scores
     candidates: "pl.DataFrame"
     options: "SelectOptions"
     selection: "Selection"
+
+
+class HasShortlist:
+    """The shortlist's four parts read directly off the holder (``year.selection`` …)."""
+
+    shortlist: Shortlist
+
+    @property
+    def scores(self) -> Scores:
+        return self.shortlist.scores
+
+    @property
+    def candidates(self) -> "pl.DataFrame":
+        return self.shortlist.candidates
+
+    @property
+    def options(self) -> "SelectOptions":
+        return self.shortlist.options
+
+    @property
+    def selection(self) -> "Selection":
+        return self.shortlist.selection
+
+
+@dataclass(frozen=True)
+class Year(HasShortlist):
+    """Everything decided for a year: inputs read, eligibility, direction matches, and the baseline shortlist."""
+
+    loaded: Loaded
+    eligibility: Eligibility
+    matches: "pl.DataFrame"
+    shortlist: Shortlist
 
 
 def run_year(inputs: Inputs | None = None, *, options: "SelectOptions | None" = None,
@@ -406,27 +439,29 @@ def run_year(inputs: Inputs | None = None, *, options: "SelectOptions | None" = 
     cands = candidates_of(scores, loaded.policy)
     options = options or select_options(loaded.policy, overrides=loaded.overrides)
     selection = solve(cands, options=options)
-    return Year(loaded=loaded, eligibility=eligibility, matches=matches, scores=scores, candidates=cands,
-                options=options, selection=selection)
+    return Year(loaded=loaded, eligibility=eligibility, matches=matches,
+                shortlist=Shortlist(scores=scores, candidates=cands, options=options, selection=selection))
 
 
-def robustness_of(year: Year, *, n: int = 500, seed: int = 2023,
+def robustness_of(year: Year, *, n: int = 500, seed: int = 2023, shortlist: Shortlist | None = None,
                   weights: dict[str, dict[str, float]] | None = None) -> "pl.DataFrame":
     """Probability of each eligible pair being chosen when the criteria weights move (seeded Dirichlet).
 
-    The weights move around ``weights`` (a scenario's) or the policy's; the expert reviews'
-    share of a reviewed application's score is held fixed, so the base case is the selection itself.
+    Around ``shortlist`` (a scenario's; the year's baseline when omitted) and ``weights`` (the
+    scenario's, else the policy's); the expert reviews' share of a reviewed application's score is
+    held fixed, so the base case is the selection itself.
     """
+    shortlist = shortlist or year.shortlist
     import polars as pl
 
     from casplan.selection import robustness
 
     policy = year.loaded.policy
-    crit = year.scores.breakdown.select("app_id", "track", "criterion", "value")
-    used = year.scores.breakdown.group_by("track").agg(pl.col("criterion").unique())
+    crit = shortlist.scores.breakdown.select("app_id", "track", "criterion", "value")
+    used = shortlist.scores.breakdown.group_by("track").agg(pl.col("criterion").unique())
     chosen = {t: (weights or {}).get(t) or policy.scoring.weights_for(t) for t in policy.track_ids}
     weights = {t: {c: chosen[t].get(c, 0.0) for c in cs} for t, cs in used.iter_rows()}
-    reviewed = year.scores.table.filter(pl.col("review").is_not_null()).select(
+    reviewed = shortlist.scores.table.filter(pl.col("review").is_not_null()).select(
         "app_id", "track", pl.lit(policy.scoring.review_weight).alias("share"),
         (100 * pl.col("review")).alias("value"))
-    return robustness(year.candidates, crit, weights, options=year.options, n=n, seed=seed, fixed=reviewed)
+    return robustness(shortlist.candidates, crit, weights, options=shortlist.options, n=n, seed=seed, fixed=reviewed)

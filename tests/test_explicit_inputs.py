@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import polars as pl
 import pytest
@@ -15,7 +13,7 @@ from conftest import ROOT, SAMPLES, plan_row, write_xlsx
 
 from casplan.cli import main
 from casplan.errors import EXIT_CODES, CasplanError, InputError, PolicyError, SelectionError
-from casplan.intake.fields import FIELDS, IGNORED_PLAN_HEADERS, header_key, match_header
+from casplan.intake.fields import IGNORED_PLAN_HEADERS, header_key, match_header
 from casplan.intake import read_plans, read_roster
 from casplan.pipeline import Inputs, load, run_year
 from casplan.policy import load_policy, policy_warnings

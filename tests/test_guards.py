@@ -140,8 +140,7 @@ def test_no_contact_value_in_any_analyst_table_without_include_contacts():
     contacts = {v for c in ("contact", "contact_phone", "contact_email") if c in apps.columns
                 for v in apps[c].drop_nulls().to_list() if len(str(v)) > 3}
     assert contacts
-    data = ReportData(year=year, scenario_name="基线", scores=year.scores, candidates=year.candidates,
-                      options=year.options, selection=year.selection)
+    data = ReportData(year=year, scenario_name="基线", shortlist=year.shortlist)
     for name, sheet in workbook_sheets(data).items():
         for col in sheet.columns:
             if sheet.schema[col] == pl.Utf8:

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from casplan.cli import main
-from casplan.intake import read_plans, read_roster
+from casplan.intake import read_plans
 from casplan.io import neutralise_formula, read_source, write_frame
 from casplan.pipeline import Inputs, run_year
 from casplan.policy import load_policy

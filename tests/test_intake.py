@@ -6,7 +6,6 @@ import datetime as dt
 import hashlib
 import json
 import zipfile
-from pathlib import Path
 
 import fastexcel
 import polars as pl

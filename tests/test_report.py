@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from conftest import SAMPLES, write_xlsx
 
-from casplan.errors import CasplanError, ReportError
+from casplan.errors import CasplanError
 from casplan.report import WORKBOOK, render_report
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

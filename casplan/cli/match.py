@@ -35,7 +35,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import polars as pl
 
 from casplan.directions import (
     DEFAULT_THRESHOLD,

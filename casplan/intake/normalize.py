@@ -40,6 +40,7 @@ from typing import Any, Literal
 import polars as pl
 
 from casplan.errors import ValueFormatError
+from casplan.intake.fields import KIND_DTYPES
 
 __all__ = [
     "ColumnKind",
@@ -841,16 +842,6 @@ class NormalizedColumn:
         return self.error_code.is_null().alias(f"{self.values.name}_ok")
 
 
-_KIND_DTYPE: dict[str, Any] = {
-    "text": pl.String,
-    "bool": pl.Boolean,
-    "number": pl.Float64,
-    "money": pl.Float64,
-    "hours": pl.Float64,
-    "rate": pl.Float64,
-    "int": pl.Int64,
-    "date": pl.Date,
-}
 _NUMERIC_KINDS = ("number", "money", "hours", "rate")
 
 
@@ -922,7 +913,7 @@ def normalize_column(series: pl.Series, kind: ColumnKind, *, minutes_per_hour: f
     lookup = pl.DataFrame(
         {
             "raw": pl.Series(keys, dtype=pl.String),
-            "value": pl.Series(values, dtype=_KIND_DTYPE[kind]),
+            "value": pl.Series(values, dtype=KIND_DTYPES[kind]),
             "about": pl.Series(abouts if numeric else [None] * len(keys), dtype=pl.Boolean),
             "code": pl.Series(codes, dtype=pl.String),
             "expected": pl.Series(expected, dtype=pl.String),

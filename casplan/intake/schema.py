@@ -57,7 +57,6 @@ HISTORY_BOUNDS: dict[str, Bound] = {
     "spent": Bound(0, 100_000),
 }
 
-_DTYPES = KIND_DTYPES
 
 
 def _columns(fields: tuple[Field, ...], bounds: dict[str, Bound], required: tuple[str, ...]) -> dict[str, pa.Column]:
@@ -68,7 +67,7 @@ def _columns(fields: tuple[Field, ...], bounds: dict[str, Bound], required: tupl
         if b is not None:
             checks.append(pa.Check.gt(b.low) if b.low_open else pa.Check.ge(b.low))
             checks.append(pa.Check.le(b.high))
-        columns[f.name] = pa.Column(_DTYPES[f.kind], checks=checks, nullable=f.name not in required,
+        columns[f.name] = pa.Column(KIND_DTYPES[f.kind], checks=checks, nullable=f.name not in required,
                                     required=f.name in required, coerce=True)
         if f.about:
             columns[f"{f.name}_about"] = pa.Column(pl.Boolean, nullable=True, required=False)

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from casplan.io import write_text_atomic
 from casplan.errors import ReportError
 
 __all__ = ["render_notebook", "html_from_notebook", "add_parser", "run", "DEFAULT_TIMEOUT"]
@@ -85,7 +86,7 @@ def render_notebook(notebook: str | os.PathLike, out_html: str | os.PathLike, *,
             raise ReportError(f"运行 {src.name} 失败（{type(exc).__name__}: {exc}）；上一次的成功结果保持不变") from None
         html = html_from_notebook(executed, title=title)
         tmp_html = Path(tmp) / "out.html"
-        tmp_html.write_text(html, encoding="utf-8")
+        write_text_atomic(tmp_html, html)
         if keep_executed:
             os.replace(executed, target.with_suffix(".ipynb"))
         os.replace(tmp_html, target)

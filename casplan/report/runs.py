@@ -18,7 +18,6 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -28,9 +27,8 @@ from pathlib import Path
 import polars as pl
 
 from casplan.errors import CasplanError, InputError, ReportError, UnreadableFileError
-from casplan.pipeline import Inputs, Year, robustness_of, run_year
-from casplan.scoring import Scores
-from casplan.selection import Selection, SelectOptions
+from casplan.io import read_json, write_text_atomic
+from casplan.pipeline import PARAMS_INPUT_KEYS, HasShortlist, Inputs, Shortlist, Year, robustness_of, run_year
 
 __all__ = ["WORKBOOK", "NOTEBOOK", "ReportData", "build", "package_versions", "workbook_sheets", "selection_record", "write_artifacts",
            "write_sources", "settle_params", "render_report",
@@ -45,20 +43,17 @@ PARAMETERS: dict[str, type] = {
     "include_contacts": bool,
 }
 
-from casplan.pipeline import PARAMS_INPUT_KEYS as _INPUT_KEYS  # noqa: E402
 _CONTACTS = ("contact", "contact_phone", "contact_email")
 
 
 @dataclass(frozen=True)
-class ReportData:
-    """What the report shows: the year's chain, the selection actually reported, robustness."""
+class ReportData(HasShortlist):
+    """What the report shows: the year's chain, the shortlist actually reported (the baseline's or a
+    scenario's), robustness."""
 
     year: Year
     scenario_name: str
-    scores: Scores
-    candidates: pl.DataFrame
-    options: SelectOptions
-    selection: Selection
+    shortlist: Shortlist
     robustness: pl.DataFrame | None = None
     notes: tuple[str, ...] = field(default=())
     sources: tuple = field(default=())
@@ -83,7 +78,7 @@ def build(*, plans: str, history: str = "", roster: str = "", policy: str = "", 
     year_ = run_year(inputs)
     if year_.loaded.errors:
         raise year_.loaded.errors[0]
-    name, scores, cands, options, selection = "政策文件（基线）", year_.scores, year_.candidates, year_.options, year_.selection
+    name, shortlist = "政策文件（基线）", year_.shortlist
     weights = None
     sources = list(year_.loaded.sources)
     if scenario:
@@ -93,19 +88,14 @@ def build(*, plans: str, history: str = "", roster: str = "", policy: str = "", 
         chosen, scenario_source = Scenario.load_source(scenario, policy=year_.loaded.policy)
         sources.append(scenario_source)
         outcome = whatif.evaluate(chosen)
-        name, scores, cands, options, selection = (f"情景「{outcome.scenario.name}」", outcome.scores,
-                                                   outcome.candidates, outcome.options, outcome.selection)
+        name, shortlist = f"情景「{outcome.scenario.name}」", outcome.shortlist
         weights = outcome.scenario.weights
     robust = None
-    if robustness_draws > 0 and selection.ok:
-        from casplan.pipeline import Year as _Year
-
-        view = _Year(loaded=year_.loaded, eligibility=year_.eligibility, matches=year_.matches, scores=scores,
-                     candidates=cands, options=options, selection=selection)
-        robust = robustness_of(view, n=robustness_draws, weights=weights)
+    if robustness_draws > 0 and shortlist.selection.ok:
+        robust = robustness_of(year_, shortlist=shortlist, n=robustness_draws, weights=weights)
     notes = ([policy_note] if policy_note else []) + list(year_.loaded.notes)
-    return ReportData(year=year_, scenario_name=name, scores=scores, candidates=cands, options=options,
-                      selection=selection, robustness=robust, notes=tuple(notes), sources=tuple(sources))
+    return ReportData(year=year_, scenario_name=name, shortlist=shortlist, robustness=robust, notes=tuple(notes),
+                      sources=tuple(sources))
 
 
 def selection_record(data: ReportData) -> dict:
@@ -172,7 +162,7 @@ def _file_hashes(params: dict) -> dict[str, str]:
     from casplan.policy import load_policy
 
     hashes: dict[str, str] = {}
-    for key in _INPUT_KEYS:
+    for key in PARAMS_INPUT_KEYS:
         for raw in _paths(str(params.get(key) or "")):
             p = Path(raw)
             files = expand_paths([p]) if p.is_dir() else [p]
@@ -260,10 +250,10 @@ def _pdf(html: Path, pdf: Path, *, timeout: int = 120) -> None:
 
 
 def _diff(previous: Path | None, current: Path) -> dict:
-    now = json.loads(current.read_text(encoding="utf-8"))
+    now = read_json(current, kind="selection")[0]
     if previous is None or not previous.exists():
         return {"previous": None, "entered": [], "left": [], "moved": []}
-    before = json.loads(previous.read_text(encoding="utf-8"))
+    before = read_json(previous, kind="selection")[0]
     old = {s["id"]: s for s in before["selected"]}
     new = {s["id"]: s for s in now["selected"]}
     return {
@@ -423,8 +413,8 @@ def render_report(params: dict, *, out_root: str | os.PathLike = "reports", if_c
             timings["papermill_s"] = round(time.perf_counter() - t, 2)
             t = time.perf_counter()
             html = tmp / "report.html"
-            html.write_text(html_from_notebook(tmp / "report.ipynb", title=f"{params['year']}年度院级资助项目遴选报告"),
-                            encoding="utf-8")
+            write_text_atomic(html, html_from_notebook(tmp / "report.ipynb",
+                                                       title=f"{params['year']}年度院级资助项目遴选报告"))
             timings["html_s"] = round(time.perf_counter() - t, 2)
             t = time.perf_counter()
             _pdf(html, tmp / "report.pdf")
@@ -433,21 +423,20 @@ def render_report(params: dict, *, out_root: str | os.PathLike = "reports", if_c
                 if not (tmp / needed).exists():
                     raise ReportError(f"报告笔记本没有写出 {needed}")
             diff = _diff(previous.resolve() if previous else None, tmp / "selection.json")
-            (tmp / "diff.json").write_text(json.dumps(diff, ensure_ascii=False, indent=2, sort_keys=True),
-                                           encoding="utf-8")
-            record = json.loads((tmp / "selection.json").read_text(encoding="utf-8"))
-            sources = json.loads((tmp / "sources.json").read_text(encoding="utf-8"))
+            write_text_atomic(tmp / "diff.json", json.dumps(diff, ensure_ascii=False, indent=2, sort_keys=True))
+            record = read_json(tmp / "selection.json", kind="selection")[0]
+            sources = read_json(tmp / "sources.json", kind="sources")[0]
             read = {f"{s['kind']}:{s['path']}": s["sha256"] for s in sources}
             timings["total_s"] = round(time.perf_counter() - started, 2)
             manifest = {
                 "run": run_name, "created": dt.datetime.now().isoformat(timespec="seconds"),
                 "fingerprint": _fingerprint(params, {k: v for k, v in read.items()
-                                                     if k.split(":", 1)[0] in (*_INPUT_KEYS, "directions")}),
+                                                     if k.split(":", 1)[0] in (*PARAMS_INPUT_KEYS, "directions")}),
                 "inputs": read, "sources": sources, "parameters": {k: v for k, v in params.items()},
                 "versions": package_versions(), "solver": {"status": record["status"], "objective": record["objective"]},
                 "timings": timings, "files": sorted(p.name for p in tmp.iterdir() if not p.name.startswith(".")),
             }
-            (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+            write_text_atomic(tmp / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
             os.rename(tmp, year_dir / run_name)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -470,7 +459,7 @@ def settle_params(params: dict) -> dict:
     from casplan.pipeline import Inputs, choose_policy
 
     params = dict(params)
-    for key in _INPUT_KEYS:
+    for key in PARAMS_INPUT_KEYS:
         if params.get(key):
             params[key] = ";".join(str(Path(p).resolve()) for p in _paths(str(params[key])))
     if not _paths(str(params.get("plans") or "")):

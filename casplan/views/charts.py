@@ -13,7 +13,6 @@ from __future__ import annotations
 import atexit
 import math
 import os
-import tempfile
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -776,13 +775,6 @@ def save_png(fig: go.Figure, path: str | os.PathLike[str], *, width: int = 1000,
             raise ReportError("无法导出图片：未找到 Chromium 浏览器（Debian：apt-get install chromium；"
                               "或设置环境变量 BROWSER_PATH）") from err
         raise ReportError(f"无法导出图片「{path.name}」：{err}") from err
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    from casplan.io import write_atomic
+
+    return write_atomic(path, data)

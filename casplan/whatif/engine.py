@@ -17,9 +17,9 @@ from pathlib import Path
 import polars as pl
 
 from casplan.errors import InputError
-from casplan.pipeline import Year, candidates_of, select_options
+from casplan.pipeline import HasShortlist, Shortlist, Year, candidates_of, select_options
 from casplan.policy import Policy
-from casplan.scoring import CRITERIA, Scores, calibrate_reviews, criteria_table, score
+from casplan.scoring import CRITERIA, calibrate_reviews, criteria_table, score
 from casplan.selection import Selection, SelectOptions, solve
 
 __all__ = ["Scenario", "Outcome", "WhatIf", "SOFT_RULES", "soft_rules"]
@@ -160,14 +160,11 @@ class Scenario:
 
 
 @dataclass(frozen=True)
-class Outcome:
-    """What a scenario gives: scores, the selection, and how long it took."""
+class Outcome(HasShortlist):
+    """What a scenario gives: its shortlist (scores, candidates, options, selection) and how long it took."""
 
     scenario: Scenario
-    scores: Scores
-    candidates: pl.DataFrame
-    options: SelectOptions
-    selection: Selection
+    shortlist: Shortlist
     elapsed_ms: float
 
     @property
@@ -246,7 +243,8 @@ class WhatIf:
         cands = candidates_of(scores, self.policy)
         options = self.options(scenario)
         selection = solve(cands, options=options, hint=hint)
-        return Outcome(scenario=scenario, scores=scores, candidates=cands, options=options, selection=selection,
+        return Outcome(scenario=scenario, shortlist=Shortlist(scores=scores, candidates=cands, options=options,
+                                                             selection=selection),
                        elapsed_ms=(time.perf_counter() - started) * 1000)
 
     def diff(self, outcome: Outcome, *, against: Outcome | None = None) -> pl.DataFrame:

@@ -26,7 +26,6 @@ import struct
 import sys
 import unicodedata
 import zipfile
-import zlib
 from datetime import date
 from pathlib import Path
 from xml.sax.saxutils import escape as _xml_escape
@@ -473,7 +472,7 @@ def gen_sheets():
          why="one real cell at XFD1048576 makes every dense reader (DataFrame of the used range) allocate 17 G cells; the file itself is 2 KB")
 
     # 1b ~20 M rows, highly compressible (rows without r attributes: perfectly periodic XML)
-    hdr = f'<row><c t="inlineStr"><is><t>培训名称</t></is></c><c t="inlineStr"><is><t>单位名称</t></is></c><c t="inlineStr"><is><t>培训类别</t></is></c></row>'.encode()
+    hdr = '<row><c t="inlineStr"><is><t>培训名称</t></is></c><c t="inlineStr"><is><t>单位名称</t></is></c><c t="inlineStr"><is><t>培训类别</t></is></c></row>'.encode()
     head = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{NS_MAIN}"><sheetData>'.encode() + hdr
     tail = b"</sheetData></worksheet>"
     build_xlsx("sheets/xlsx_rows_20m.xlsx",
@@ -977,7 +976,7 @@ def gen_yaml():
     for k, t in dtexts.items():
         rel = write_text(f"yaml/{k}_deep_nesting.yaml", t)
         ycase(k, f"{k}_deep_nesting", rel,
-              why=f"100,000 nested flow sequences (200 KB): the pure-Python loader recurses and raises RecursionError (not a yaml.YAMLError, so it escapes `except yaml.YAMLError`); libyaml (CSafeLoader) stops at its nesting limit with a ScannerError; older C builds overflow the stack. Refuse cleanly, no signal death")
+              why="100,000 nested flow sequences (200 KB): the pure-Python loader recurses and raises RecursionError (not a yaml.YAMLError, so it escapes `except yaml.YAMLError`); libyaml (CSafeLoader) stops at its nesting limit with a ScannerError; older C builds overflow the stack. Refuse cleanly, no signal death")
     block = "year: 2023\nhistory:\n" + "".join(" " * (i + 2) + "a:\n" for i in range(1800)) + " " * 1802 + "b: 1\n"
     rel = write_text("yaml/policy_deep_block_mapping.yaml", block)
     ycase("policy", "policy_deep_block_mapping", rel,
