@@ -23,8 +23,8 @@ __all__ = ["main", "build_parser"]
 _MODULES = {
     "match": "casplan.cli.match",
     "select": "casplan.cli.select",
-    "report": "casplan.report",
-    "render": "casplan.report.render",
+    "report": "casplan.cli.report",
+    "render": "casplan.cli.render",
 }
 
 

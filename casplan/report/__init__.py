@@ -1,4 +1,4 @@
-"""The official selection report (see :mod:`casplan.report.runs`)."""
+"""The official selection report: what it shows and how a run folder is made (:mod:`casplan.report.runs`); notebooks rendered to offline HTML (:mod:`casplan.report.render`); the report notebook itself is package data."""
 
 from importlib import import_module
 
@@ -15,8 +15,9 @@ _HOME = {
     "settle_params": "runs",
     "render_report": "runs",
     "PARAMETERS": "runs",
-    "add_parser": "runs",
-    "run": "runs",
+    "render_notebook": "render",
+    "html_from_notebook": "render",
+    "DEFAULT_TIMEOUT": "render",
 }
 __all__ = list(_HOME)
 

@@ -7,7 +7,6 @@ leaves the last good output where it was.
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import tempfile
@@ -18,7 +17,7 @@ from typing import Any
 from casplan.io import write_text_atomic
 from casplan.errors import ReportError
 
-__all__ = ["render_notebook", "html_from_notebook", "add_parser", "run", "DEFAULT_TIMEOUT"]
+__all__ = ["render_notebook", "html_from_notebook", "DEFAULT_TIMEOUT"]
 
 _EXTERNAL_SCRIPT = re.compile(r"<script[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>", re.I)
 DEFAULT_TIMEOUT = 600  # seconds per cell: ipykernel was seen to hang rarely (TOOLING.md)
@@ -94,22 +93,3 @@ def render_notebook(notebook: str | os.PathLike, out_html: str | os.PathLike, *,
     if progress:
         print(f"已生成 {target}（{elapsed:.1f} 秒）")
     return target
-
-
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("render", help="用 papermill 运行笔记本并生成离线 HTML")
-    p.add_argument("notebook")
-    p.add_argument("--out", required=True, help="HTML 输出路径")
-    p.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("名称", "值"),
-                   help="笔记本参数（可重复）")
-    p.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT, help="每个单元的执行时限（秒）")
-    p.add_argument("--title", default="casplan")
-    p.set_defaults(run=run)
-
-
-def run(args: argparse.Namespace) -> int:
-    from casplan.io import load_yaml
-
-    params = {k: load_yaml(v, source=f"参数 {k}") for k, v in args.parameter}
-    render_notebook(args.notebook, args.out, parameters=params, timeout=args.timeout, title=args.title)
-    return 0
