@@ -154,7 +154,7 @@ def _print_check(result, loaded) -> None:
 def _policy(args: argparse.Namespace) -> int:
     from casplan.policy import default_policy_path, load_policy, policy_warnings
 
-    path = args.file or default_policy_path(2023)
+    path = args.file or default_policy_path()
     policy = load_policy(path)
     vocabulary = policy.vocabulary
     missing = [t.id for t in policy.tracks if t.id not in vocabulary.track_ids]
@@ -162,7 +162,7 @@ def _policy(args: argparse.Namespace) -> int:
         print(f"政策文件 {path}：方向词表 {policy.directions_path().name} 中没有类别「{'、'.join(missing)}」",
               file=sys.stderr)
         return 2
-    print(f"政策文件 {args.file or '（内置 2023）'} 有效：{policy.year} 年度，方向词表 {policy.directions_path().name}，类别 "
+    print(f"政策文件 {args.file or f'（内置 {path.stem}）'} 有效：{policy.year} 年度，方向词表 {policy.directions_path().name}，类别 "
           + "、".join(f"{t.name}（名额 {t.quota}±{t.tolerance}）" for t in policy.tracks))
     for warning in policy_warnings(policy):
         print(f"提示：{warning}", file=sys.stderr)
@@ -233,7 +233,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         if name == "render":  # the analysts' commands first
             pc = sub.add_parser("policy", help="校验政策文件", description="检查政策文件的每个键，并提示与年度不符的日期。")
             pc.add_argument("action", choices=["check"], metavar="check", help="check：校验")
-            pc.add_argument("file", nargs="?", metavar="政策文件", help="政策 YAML 文件（缺省为内置 2023 年政策）")
+            pc.add_argument("file", nargs="?", metavar="政策文件", help="政策 YAML 文件（缺省为内置的最新年度政策）")
             pc.set_defaults(run=_policy)
         if name not in wanted:
             sub.add_parser(name, help=_HELP.get(name))  # listed; its module is imported only when used

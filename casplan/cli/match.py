@@ -79,10 +79,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--threshold",
         type=_threshold,
         default=DEFAULT_THRESHOLD,
-        help=f"得分不低于此值才列出（默认 {DEFAULT_THRESHOLD}，即 2023.yaml 的 scoring.match_threshold）",
+        help=f"得分不低于此值才列出（默认 {DEFAULT_THRESHOLD}，即内置政策的 scoring.match_threshold）",
     )
     parser.add_argument("--policy", type=Path, default=None, metavar="文件",
-                        help="政策文件：用它的方向词表和类别写法（默认内置 2023 年政策）")
+                        help="政策文件：用它的方向词表和类别写法（默认内置的最新年度政策）")
     parser.add_argument("--policy-directions", type=Path, default=None, metavar="文件",
                         help="方向词表 YAML（默认用政策文件中的词表）")
     parser.set_defaults(func=run)

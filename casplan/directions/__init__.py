@@ -1,24 +1,29 @@
-"""The 重点支持方向 matcher (see :mod:`casplan.directions.matcher`)."""
+"""The 重点支持方向: the vocabulary of directions and words (:mod:`casplan.directions.vocabulary`), the matcher that finds them in a plan's texts (:mod:`casplan.directions.matcher`), and its agreement with hand labels (:mod:`casplan.directions.quality`)."""
 
 from importlib import import_module
 
 _HOME = {
-    "DEFAULT_THRESHOLD": "matcher",
-    "TEXT_FIELDS": "matcher",
-    "Term": "matcher",
-    "Direction": "matcher",
-    "TrackDirections": "matcher",
-    "Vocabulary": "matcher",
+    "DEFAULT_THRESHOLD": "vocabulary",
+    "TEXT_FIELDS": "vocabulary",
+    "Term": "vocabulary",
+    "Direction": "vocabulary",
+    "TrackDirections": "vocabulary",
+    "Vocabulary": "vocabulary",
+    "load_directions": "vocabulary",
+    "parse_directions": "vocabulary",
+    "read_directions_source": "vocabulary",
+    "default_vocabulary": "vocabulary",
+    "packaged_vocabulary_path": "vocabulary",
+    "normalise_term": "vocabulary",
     "TermHit": "matcher",
     "DirectionMatch": "matcher",
-    "LabelScore": "matcher",
-    "load_directions": "matcher",
-    "parse_directions": "matcher",
-    "read_directions_source": "matcher",
+    "Matcher": "matcher",
     "match_text": "matcher",
     "match_frame": "matcher",
     "best_direction": "matcher",
-    "evaluate_labels": "matcher",
+    "check_threshold": "matcher",
+    "LabelScore": "quality",
+    "evaluate_labels": "quality",
 }
 __all__ = list(_HOME)
 

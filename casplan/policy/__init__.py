@@ -18,6 +18,7 @@ _HOME = {
     "Scoring": "model",
     "load_policy": "model",
     "default_policy_path": "model",
+    "packaged_policy_years": "model",
     "policy_hash": "model",
     "UNIT_TYPE_LABELS": "model",
     "CRITERIA": "model",

@@ -452,8 +452,17 @@ class Policy:
         return replace(self, **changes)
 
 
-def default_policy_path(year: int = 2023) -> Path:
-    """The packaged policy file of a year."""
+def packaged_policy_years() -> list[int]:
+    """The years whose policy file ships with the package, oldest first."""
+    folder = Path(str(resources.files("casplan") / "policy"))
+    return sorted(int(p.stem) for p in folder.glob("[0-9][0-9][0-9][0-9].yaml"))
+
+
+def default_policy_path(year: int | None = None) -> Path:
+    """The packaged policy file of ``year``; without a year, the newest packaged one."""
+    if year is None:
+        years = packaged_policy_years()
+        year = years[-1] if years else 0
     return Path(str(resources.files("casplan") / "policy" / f"{year}.yaml"))
 
 
