@@ -35,22 +35,12 @@ def write(pkg: str, mods: str, doc: str) -> None:
     listed = "".join(f'    "{n}": "{m}",\n' for n, m in home.items())
     body = f'''"""{doc}"""
 
-from importlib import import_module
+from casplan.lazy import attach
 
 _HOME = {{
 {listed}}}
 __all__ = list(_HOME)
-
-
-def __getattr__(name: str):
-    """A public name of the package, imported from its module when first used (no import cycle, fast start)."""
-    if name in _HOME:
-        return getattr(import_module(f"casplan.{pkg}.{{_HOME[name]}}"), name)
-    raise AttributeError(f"module 'casplan.{pkg}' has no attribute {{name!r}}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = attach(__name__, _HOME)
 '''
     (ROOT / "casplan" / pkg / "__init__.py").write_text(body, encoding="utf-8")
 

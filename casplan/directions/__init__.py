@@ -1,6 +1,6 @@
 """The 重点支持方向: the vocabulary of directions and words (:mod:`casplan.directions.vocabulary`), the matcher that finds them in a plan's texts (:mod:`casplan.directions.matcher`), and its agreement with hand labels (:mod:`casplan.directions.quality`)."""
 
-from importlib import import_module
+from casplan.lazy import attach
 
 _HOME = {
     "DEFAULT_THRESHOLD": "vocabulary",
@@ -26,14 +26,4 @@ _HOME = {
     "evaluate_labels": "quality",
 }
 __all__ = list(_HOME)
-
-
-def __getattr__(name: str):
-    """A public name of the package, imported from its module when first used (no import cycle, fast start)."""
-    if name in _HOME:
-        return getattr(import_module(f"casplan.directions.{_HOME[name]}"), name)
-    raise AttributeError(f"module 'casplan.directions' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = attach(__name__, _HOME)

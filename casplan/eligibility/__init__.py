@@ -1,6 +1,6 @@
 """Eligibility: every rule of the notice, read from the policy (checker: :mod:`casplan.eligibility.checker`, the checks: :mod:`casplan.eligibility.rules`, the analyst's decisions: :mod:`casplan.eligibility.overrides`)."""
 
-from importlib import import_module
+from casplan.lazy import attach
 
 _HOME = {
     "Eligibility": "checker",
@@ -33,14 +33,4 @@ _HOME = {
     "ACTIONS": "overrides",
 }
 __all__ = list(_HOME)
-
-
-def __getattr__(name: str):
-    """A public name of the package, imported from its module when first used (no import cycle, fast start)."""
-    if name in _HOME:
-        return getattr(import_module(f"casplan.eligibility.{_HOME[name]}"), name)
-    raise AttributeError(f"module 'casplan.eligibility' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = attach(__name__, _HOME)

@@ -1,6 +1,6 @@
 """Intake: from the files the platform exports to the canonical plan table — reading every row as written (:mod:`casplan.intake.read`), then settling whose, which year and which are duplicates (:mod:`casplan.intake.settling`)."""
 
-from importlib import import_module
+from casplan.lazy import attach
 
 _HOME = {
     "Intake": "read",
@@ -20,14 +20,4 @@ _HOME = {
     "unit_index": "settling",
 }
 __all__ = list(_HOME)
-
-
-def __getattr__(name: str):
-    """A public name of the package, imported from its module when first used (no import cycle, fast start)."""
-    if name in _HOME:
-        return getattr(import_module(f"casplan.intake.{_HOME[name]}"), name)
-    raise AttributeError(f"module 'casplan.intake' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = attach(__name__, _HOME)

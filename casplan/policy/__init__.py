@@ -1,6 +1,6 @@
 """The year's rules as data: a policy YAML parsed into frozen dataclasses (see :mod:`casplan.policy.model`)."""
 
-from importlib import import_module
+from casplan.lazy import attach
 
 _HOME = {
     "Policy": "model",
@@ -32,14 +32,4 @@ _HOME = {
     "TrackKind": "model",
 }
 __all__ = list(_HOME)
-
-
-def __getattr__(name: str):
-    """A public name of the package, imported from its module when first used (no import cycle, fast start)."""
-    if name in _HOME:
-        return getattr(import_module(f"casplan.policy.{_HOME[name]}"), name)
-    raise AttributeError(f"module 'casplan.policy' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = attach(__name__, _HOME)

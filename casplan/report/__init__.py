@@ -1,6 +1,6 @@
 """The official selection report: what it shows and how a run folder is made (:mod:`casplan.report.runs`); notebooks rendered to offline HTML (:mod:`casplan.report.render`); the report notebook itself is package data."""
 
-from importlib import import_module
+from casplan.lazy import attach
 
 _HOME = {
     "WORKBOOK": "runs",
@@ -20,14 +20,4 @@ _HOME = {
     "DEFAULT_TIMEOUT": "render",
 }
 __all__ = list(_HOME)
-
-
-def __getattr__(name: str):
-    """A public name of the package, imported from its module when first used (no import cycle, fast start)."""
-    if name in _HOME:
-        return getattr(import_module(f"casplan.report.{_HOME[name]}"), name)
-    raise AttributeError(f"module 'casplan.report' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = attach(__name__, _HOME)

@@ -1,6 +1,6 @@
 """Selection: which applications receive funding or support. The model and its guarantees are described in :mod:`casplan.selection.solver`; the knobs in :mod:`~casplan.selection.options`, the result in :mod:`~casplan.selection.result`, the greedy baselines in :mod:`~casplan.selection.baseline`, what moves the shortlist in :mod:`~casplan.selection.sensitivity`; :mod:`~casplan.selection.model`, :mod:`~casplan.selection.kernel`, :mod:`~casplan.selection.diagnose` and :mod:`~casplan.selection.explain` are the sub-package's own parts."""
 
-from importlib import import_module
+from casplan.lazy import attach
 
 _HOME = {
     "SCORE_RESOLUTION": "options",
@@ -19,14 +19,4 @@ _HOME = {
     "diff": "sensitivity",
 }
 __all__ = list(_HOME)
-
-
-def __getattr__(name: str):
-    """A public name of the package, imported from its module when first used (no import cycle, fast start)."""
-    if name in _HOME:
-        return getattr(import_module(f"casplan.selection.{_HOME[name]}"), name)
-    raise AttributeError(f"module 'casplan.selection' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = attach(__name__, _HOME)

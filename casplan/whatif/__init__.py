@@ -1,6 +1,6 @@
 """The what-if: scenarios and an engine that re-solves fast (:mod:`casplan.whatif.engine`), and the panel of widgets that drives it (:mod:`casplan.whatif.panel`)."""
 
-from importlib import import_module
+from casplan.lazy import attach
 
 _HOME = {
     "Scenario": "engine",
@@ -15,14 +15,4 @@ _HOME = {
     "slider_range": "panel",
 }
 __all__ = list(_HOME)
-
-
-def __getattr__(name: str):
-    """A public name of the package, imported from its module when first used (no import cycle, fast start)."""
-    if name in _HOME:
-        return getattr(import_module(f"casplan.whatif.{_HOME[name]}"), name)
-    raise AttributeError(f"module 'casplan.whatif' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = attach(__name__, _HOME)
