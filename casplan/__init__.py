@@ -72,6 +72,9 @@ _HOME: dict[str, tuple[str, str]] = {
     "write_artifacts": ("casplan.report", "write_artifacts"),
     "write_sources": ("casplan.report", "write_sources"),
     "selection_record": ("casplan.report", "selection_record"),
+    "report_day": ("casplan.report", "report_day"),
+    "content": ("casplan.report.content", ""),
+    "documents": ("casplan.report.documents", ""),
     # what the analysts look at
     "charts": ("casplan.views.charts", ""),
     "tables": ("casplan.views.tables", ""),

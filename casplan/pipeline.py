@@ -6,6 +6,8 @@ inputs the same way.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -192,8 +194,9 @@ def omitted_inputs(inputs: Inputs, policy: Policy) -> list[str]:
 
 
 PARAMS_INPUT_KEYS = ("plans", "history", "roster", "policy", "overrides", "reviews", "scenario")
-PARAMS_FILE_KEYS = ("year", *PARAMS_INPUT_KEYS, "robustness_draws", "include_contacts")
-_PARAM_TYPES = {"year": int, "robustness_draws": int, "include_contacts": bool}
+PARAMS_FILE_KEYS = ("year", *PARAMS_INPUT_KEYS, "robustness_draws", "include_contacts", "status_mark", "report_date")
+_PARAM_TYPES = {"year": int, "robustness_draws": int, "include_contacts": bool, "status_mark": str,
+                "report_date": str}
 
 
 def read_params(path: str | os.PathLike) -> dict:
@@ -225,11 +228,12 @@ def read_params(path: str | os.PathLike) -> dict:
             params[k] = v or ""
         else:
             params[k] = v
-    for key in ("year", "robustness_draws", "include_contacts"):
-        kind = _PARAM_TYPES[key]
+    if isinstance(params.get("report_date"), dt.date):
+        params["report_date"] = params["report_date"].isoformat()  # YAML reads 2023-01-20 as a date
+    for key, kind in _PARAM_TYPES.items():
         value = params.get(key)
         if value is not None and (not isinstance(value, kind) or (kind is int and isinstance(value, bool))):
-            want = "整数" if kind is int else "是/否（true/false）"
+            want = {int: "整数", bool: "是/否（true/false）", str: "文字"}[kind]
             raise InputError(f"参数文件 {path}：「{key}」为「{value}」，应为{want}", file=str(path))
     if params.get("robustness_draws") is not None and not 0 <= params["robustness_draws"] <= 100_000:
         raise InputError(f"参数文件 {path}：robustness_draws 为 {params['robustness_draws']}，应在 0–100000 之间",

@@ -16,13 +16,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                               description="用 papermill 运行报告笔记本，生成 HTML、PDF、xlsx 名单和清单文件。"
                                           "只读取给出的文件：没给的输入即为“未提供”，报告首页写明。")
     p.add_argument("--params", metavar="文件", help="参数文件（YAML：plans、history、roster、policy、overrides、"
-                                                  "reviews、scenario、year、robustness_draws、include_contacts）")
+                                                  "reviews、scenario、year、robustness_draws、include_contacts、status_mark、report_date）")
     p.add_argument("--plans", nargs="+", metavar="导出文件", help="培训计划导出文件或文件夹")
     for key, label in (("history", "往年项目"), ("roster", "单位名册"), ("policy", "政策文件（不给则按导出的培训年度）"),
                        ("overrides", "人工决定"), ("reviews", "专家评审"), ("scenario", "情景文件")):
         p.add_argument(f"--{key}", metavar="文件", help=label)
     p.add_argument("--year", type=int, metavar="年度", help="计划年度（不给则取导出的培训年度）")
     p.add_argument("--robustness-draws", type=int, metavar="次数", help="稳健性分析的扰动次数（缺省 500）")
+    p.add_argument("--mark", metavar="标记", help="报告标记：征求意见稿（缺省）、送审稿，或 \"\"（正式稿，不加标记）")
+    p.add_argument("--date", metavar="日期", help="报告日期 YYYY-MM-DD（缺省为今天）")
     p.add_argument("--include-contacts", action="store_true", help="在 xlsx 名单中包含联系人信息（仅供内部使用）")
     p.add_argument("--out", default="reports", metavar="目录", help="输出根目录（缺省 reports/）")
     p.add_argument("--if-changed", action="store_true", help="输入与政策未变化时不重新生成")
@@ -47,6 +49,10 @@ def params_from_args(args: argparse.Namespace) -> dict:
         params["include_contacts"] = True
     if args.year is not None:
         params["year"] = args.year
+    if args.mark is not None:
+        params["status_mark"] = args.mark
+    if args.date:
+        params["report_date"] = args.date
     return params
 
 

@@ -12,7 +12,7 @@ from casplan.io.grid import excel_column
 from casplan.io.sources import DEFAULT_LIMITS, TABLE_SUFFIXES, Limits, Source, expand_paths, one_line, read_source
 from casplan.io.tables import (HEADER_SCAN_ROWS, MIN_HEADER_MATCHES, RawTable, read_file_tables, read_plain_table,
                                read_plain_table_source, read_tables)
-from casplan.io.write import (EXCEL_MAX_CELL, neutralise_formula, os_reason, write_atomic, write_frame, write_json,
+from casplan.io.write import (EXCEL_MAX_CELL, SheetTitle, excel_bytes, neutralise_formula, os_reason, write_atomic, write_frame, write_json,
                               write_text_atomic, write_workbook)
 from casplan.io.yamlfile import (YAML_MAX_BYTES, YAML_MAX_DEPTH, decode_text, load_yaml, read_json, read_yaml,
                                  read_yaml_source)
@@ -22,6 +22,6 @@ __all__ = [
     "RawTable", "read_file_tables", "read_tables", "read_plain_table", "read_plain_table_source",
     "HEADER_SCAN_ROWS", "MIN_HEADER_MATCHES", "excel_column",
     "EXCEL_MAX_CELL", "neutralise_formula", "write_atomic", "write_text_atomic", "write_json", "write_frame",
-    "write_workbook", "os_reason",
+    "write_workbook", "SheetTitle", "excel_bytes", "os_reason",
     "YAML_MAX_BYTES", "YAML_MAX_DEPTH", "load_yaml", "read_yaml", "read_yaml_source", "decode_text", "read_json",
 ]

@@ -6,16 +6,26 @@ import io
 import os
 import re
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
 from casplan.errors import UnreadableFileError
 
-__all__ = ["EXCEL_MAX_CELL", "neutralise_formula", "write_atomic", "write_text_atomic", "write_json", "write_frame",
+__all__ = ["EXCEL_MAX_CELL", "SheetTitle", "neutralise_formula", "write_atomic", "write_text_atomic", "write_json", "write_frame",
            "write_workbook", "excel_bytes", "os_reason"]
 
 EXCEL_MAX_CELL = 32_767  # Excel's own limit on the characters of one cell
+
+
+@dataclass(frozen=True)
+class SheetTitle:
+    """Rows printed above a sheet's table (a document's title and its date line); the table follows them."""
+
+    title: str
+    lines: tuple[str, ...] = ()
+    landscape: bool = False
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -84,7 +94,10 @@ def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
 
 
 def excel_bytes(sheets: dict[str, pl.DataFrame], *, number_formats: dict[str, str] | None = None,
-                 notes: list[str] | None = None) -> bytes:
+                 notes: list[str] | None = None, titles: dict[str, SheetTitle] | None = None) -> bytes:
+    """The xlsx bytes of ``sheets``; every sheet is set up to print on A4: the header row repeated on each
+    page, the width fitted to one page, 「第 x 页，共 y 页」 in the footer; ``titles`` puts a title above a
+    sheet's table."""
     import datetime as dt
 
     import xlsxwriter
@@ -96,16 +109,30 @@ def excel_bytes(sheets: dict[str, pl.DataFrame], *, number_formats: dict[str, st
     head = wb.add_format({"bold": True, "bg_color": "#DDE7F0", "border": 1, "text_wrap": True, "valign": "top"})
     date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
     number_fmt = {k: wb.add_format({"num_format": v}) for k, v in (number_formats or {}).items()}
+    title_fmt = wb.add_format({"bold": True, "font_size": 14})
     for sheet_name, frame in sheets.items():
         ws = wb.add_worksheet(sheet_name[:31])
+        top = (titles or {}).get(sheet_name)
+        h = 0
+        if top is not None:
+            ws.write_string(0, 0, neutralise_formula(top.title), title_fmt)
+            for k, line in enumerate(top.lines, start=1):
+                ws.write_string(k, 0, neutralise_formula(line))
+            h = 1 + len(top.lines)
+        ws.set_paper(9)  # A4
+        if top is None or top.landscape:
+            ws.set_landscape()
+        ws.repeat_rows(h)
+        ws.fit_to_pages(1, 0)
+        ws.set_footer("&C第 &P 页，共 &N 页")
         for j, col in enumerate(frame.columns):
-            ws.write_string(0, j, col, head)
+            ws.write_string(h, j, col, head)
             dtype = frame.schema[col]
             values = frame.get_column(col).to_list()
             width = max([len(col) * 2] + [len(str(v)) * (2 if any(ord(c) > 255 for c in str(v)) else 1)
                                           for v in values[:200] if v is not None])
             ws.set_column(j, j, min(max(width + 2, 8), 60), number_fmt.get(col))
-            for i, v in enumerate(values, start=1):
+            for i, v in enumerate(values, start=h + 1):
                 if v is None:
                     continue
                 if isinstance(v, bool):
@@ -125,22 +152,23 @@ def excel_bytes(sheets: dict[str, pl.DataFrame], *, number_formats: dict[str, st
                             notes.append(f"工作表「{sheet_name[:31]}」第 {i + 1} 行「{col}」有 {len(str(v))} 字，"
                                          f"超过 Excel 单元格的上限 {EXCEL_MAX_CELL} 字，已截断并注明；全文请写出 .csv 查看")
                     ws.write_string(i, j, text)
-        ws.freeze_panes(1, 0)
+        ws.freeze_panes(h + 1, 0)
         if frame.width:
-            ws.autofilter(0, 0, max(frame.height, 1), frame.width - 1)
+            ws.autofilter(h, 0, h + max(frame.height, 1), frame.width - 1)
     wb.close()
     return buffer.getvalue()
 
 
 def write_workbook(sheets: dict[str, pl.DataFrame], path: str | os.PathLike, *,
-                   number_formats: dict[str, str] | None = None, notes: list[str] | None = None) -> Path:
+                   number_formats: dict[str, str] | None = None, notes: list[str] | None = None,
+                   titles: dict[str, SheetTitle] | None = None) -> Path:
     """Write several sheets into one xlsx atomically: bold frozen header, filters, widths, number formats.
 
     Text that a spreadsheet would take for a formula (``=``, ``+``, ``-``, ``@``, full-width ``＝`` …) is
     neutralised; a text longer than Excel's 32,767 characters is cut with a visible mark, and ``notes``
     (when given) receives one Chinese line per cut cell.
     """
-    return write_atomic(path, excel_bytes(sheets, number_formats=number_formats, notes=notes))
+    return write_atomic(path, excel_bytes(sheets, number_formats=number_formats, notes=notes, titles=titles))
 
 
 def write_frame(frame: pl.DataFrame, path: str | os.PathLike, *, sheet: str = "数据",

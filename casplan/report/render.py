@@ -40,16 +40,25 @@ def html_from_notebook(executed: Path, *, title: str) -> str:
     # plotly.js is inlined by the notebook renderer.
     body = _EXTERNAL_SCRIPT.sub("", body)
     style = ("<style>"
-             "body{font-family:'Noto Sans CJK SC','Noto Sans SC','Microsoft YaHei',sans-serif}"
-             "table{border-collapse:collapse} td,th{padding:2px 6px;vertical-align:top}"
-             "caption{caption-side:top;text-align:left;font-weight:bold}"
-             "@page{size:A4 landscape;margin:10mm}"
+             "body{font-family:'Noto Serif CJK SC','Noto Sans CJK SC','Source Han Serif SC',serif;font-size:10.5pt}"
+             "h1,h2,h3{font-family:'Noto Sans CJK SC','Noto Sans SC',sans-serif}"
+             ".casplan-table table{border-collapse:collapse!important;width:100%!important;font-size:9pt!important;"
+             "margin:1mm 0 3mm!important;table-layout:auto!important}"
+             ".casplan-table th,.casplan-table td{border:0.6pt solid #555!important;padding:1mm 1.5mm!important;"
+             "vertical-align:top!important;text-align:left!important;white-space:normal!important;max-width:none!important}"
+             ".casplan-table th{background:#e8eef4!important;white-space:normal!important}"
+             ".casplan-table td.num{text-align:right!important;white-space:nowrap!important}"
+             ".casplan-cover,.casplan-cover p,.casplan-cover h1{text-align:center!important}"
+             ".casplan-table caption{caption-side:top;text-align:left;font-weight:bold;margin-bottom:1mm}"
+             ".casplan-table thead{display:table-header-group}"
+             "@page{size:A4 portrait;margin:16mm 15mm}"
              "@media print{"
              ".modebar,.modebar-container{display:none!important}"
              ".jp-OutputArea-output,.jp-RenderedHTMLCommon{overflow:visible!important;max-width:100%!important}"
-             "table{font-size:8pt;width:auto;max-width:100%} td,th{white-space:normal!important;min-width:2.6em}"
-             "tr,img,svg{page-break-inside:avoid}"
-             ".jp-Cell{page-break-inside:auto} h2{page-break-before:auto;page-break-after:avoid}}"
+             "body,.jp-Notebook,.jp-Cell,.jp-OutputArea{padding:0!important;margin:0!important}"
+             "tr,img,svg,.plotly-graph-div,.js-plotly-plot{break-inside:avoid;page-break-inside:avoid}"
+             ".jp-OutputArea-child:has(.plotly-graph-div){break-inside:avoid;page-break-inside:avoid}"
+             ".jp-Cell{page-break-inside:auto} h2,h3{break-after:avoid;page-break-after:avoid}}"
              "</style></head>")
     return body.replace("</head>", style, 1)
 

@@ -29,7 +29,7 @@ from casplan.errors import CasplanError, InputError, ReportError, UnreadableFile
 from casplan.io import read_json, write_text_atomic
 from casplan.pipeline import PARAMS_INPUT_KEYS, HasShortlist, Inputs, Shortlist, Year, robustness_of, run_year
 
-__all__ = ["WORKBOOK", "NOTEBOOK", "ReportData", "build", "package_versions", "workbook_sheets", "selection_record", "write_artifacts",
+__all__ = ["WORKBOOK", "NOTEBOOK", "STATUS_MARKS", "PRINT_QUEUE", "report_day", "ReportData", "build", "package_versions", "workbook_sheets", "selection_record", "write_artifacts",
            "write_sources", "settle_params", "render_report",
            "PARAMETERS"]
 
@@ -39,8 +39,9 @@ WORKBOOK = "遴选名单.xlsx"
 PARAMETERS: dict[str, type] = {
     "year": int, "plans": str, "history": str, "roster": str, "policy": str, "policy_note": str, "overrides": str,
     "reviews": str, "scenario": str, "output_dir": str, "previous_selection": str, "robustness_draws": int,
-    "include_contacts": bool,
+    "include_contacts": bool, "status_mark": str, "report_date": str, "run_id": str,
 }
+STATUS_MARKS = ("征求意见稿", "送审稿", "")  # the committee report's mark; "" = none (the signed version)
 
 _CONTACTS = ("contact", "contact_phone", "contact_email")
 
@@ -111,11 +112,12 @@ def selection_record(data: ReportData) -> dict:
 
 def workbook_sheets(data: ReportData, *, include_contacts: bool = False) -> dict[str, pl.DataFrame]:
     """The xlsx for the 盖章 and 公示 lists: summary, one sheet per track, ineligible, set aside, units."""
-    from casplan.views.tables import (ineligible_table, report_summary, set_aside_table, track_list, units_table)
+    from casplan.report.content import money_by_track, summary_figures
+    from casplan.views.tables import ineligible_table, set_aside_table, track_list, units_table
 
     year = data.year
     policy = year.loaded.policy
-    sheets: dict[str, pl.DataFrame] = {"汇总": report_summary(data)}
+    sheets: dict[str, pl.DataFrame] = {"汇总": summary_figures(data), "经费": money_by_track(data)}
     apps = year.eligibility.applications
     contacts = apps.select("app_id", *(c for c in _CONTACTS if c in apps.columns)) if include_contacts else None
     for t in policy.tracks:
@@ -128,20 +130,45 @@ def workbook_sheets(data: ReportData, *, include_contacts: bool = False) -> dict
     sheets["接收时搁置的行"] = set_aside_table(year.loaded.plans.set_aside)
     units = year.eligibility.units
     sheets["未报送单位"] = units_table(units.filter(~pl.col("submitted")), data.year.loaded.policy)
-    sheets["单位情况"] = units_table(units.filter(pl.col("notes") != ""), data.year.loaded.policy)
+    sheets["单位情况"] = units_table(units, data.year.loaded.policy)
     return sheets
 
 
-def write_artifacts(data: ReportData, out_dir: str | os.PathLike, *, include_contacts: bool = False) -> list[Path]:
-    """Write the xlsx and ``selection.json`` into ``out_dir`` (each atomically)."""
-    from casplan.io import write_text_atomic, write_workbook
+PRINT_QUEUE = ".print"  # the pages the notebook leaves for the runner to print (one browser for all)
+
+
+def write_artifacts(data: ReportData, out_dir: str | os.PathLike, *, include_contacts: bool = False,
+                    report_date: str = "", status_mark: str = "") -> list[Path]:
+    """Write the xlsx lists, ``selection.json``, the 公示 list and the letters' xlsx into ``out_dir``, and
+    queue the annex, the 公示 list and the letters for printing (``.print/``; see :func:`render_report`)."""
+    from casplan.io import write_json, write_text_atomic, write_workbook
+    from casplan.report.documents import write_documents
 
     out = Path(out_dir)
     written = [write_workbook(workbook_sheets(data, include_contacts=include_contacts), out / WORKBOOK,
-                              number_formats={"得分": "0.00", "经费(万元)": "0.0", "入选线": "0.00"})]
+                              number_formats={"得分": "0.00", "经费(万元)": "0.0", "入选线": "0.00", "数值": "0.##",
+                                              "申请经费（万元）": "0.0", "拟资助经费（万元）": "0.0"})]
     record = json.dumps(selection_record(data), ensure_ascii=False, indent=2, sort_keys=True)
     written.append(write_text_atomic(out / "selection.json", record + "\n"))
+    docs = write_documents(data, out, day=report_day(report_date), mark=status_mark)
+    queue = out / PRINT_QUEUE
+    jobs = []
+    for k, doc in enumerate(docs):
+        write_text_atomic(queue / f"{k:04d}.html", doc.html)
+        jobs.append({"page": f"{k:04d}.html", "pdf": f"{doc.stem}.pdf", "landscape": doc.landscape,
+                     "header": doc.header})
+    written.append(write_json(queue / "jobs.json", jobs))
     return written
+
+
+def report_day(text: str = "") -> dt.date:
+    """The report's date: ``YYYY-MM-DD`` when given, else today."""
+    if not text:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"报告日期「{text}」应写成 YYYY-MM-DD（如 2023-01-20）", value=text) from None
 
 
 def write_sources(data: ReportData, out_dir: str | os.PathLike) -> Path:
@@ -194,58 +221,6 @@ def _fingerprint(params: dict, hashes: dict[str, str]) -> str:
     keep = {k: params[k] for k in sorted(params) if k not in ("output_dir", "previous_selection")}
     return hashlib.sha256(json.dumps({"files": hashes, "params": keep}, sort_keys=True,
                                      ensure_ascii=False).encode()).hexdigest()
-
-
-def _chromium() -> str:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not chromium:
-        raise ReportError("生成 PDF 需要 Chromium（Debian 软件包 chromium），请先运行 make report 安装")
-    return chromium
-
-
-_CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-extensions",
-                  "--disable-default-apps", "--mute-audio"]
-
-
-def _pdf(html: Path, pdf: Path, *, timeout: int = 120) -> None:
-    """Print ``html`` to ``pdf`` in headless Chromium driven by Playwright.
-
-    JavaScript dialogs (an ``alert`` smuggled into a title) are dismissed at once, requests that
-    leave the machine are refused, and the whole print has a time budget; a failure names its cause.
-    """
-    from playwright.sync_api import Error as PlaywrightError
-    from playwright.sync_api import sync_playwright
-
-    chromium = _chromium()
-    dialogs: list[str] = []
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, args=_CHROMIUM_ARGS, timeout=timeout * 1000)
-            try:
-                page = browser.new_page()
-                page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-                page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("file:", "data:"))
-                           else route.abort())
-                page.set_default_timeout(timeout * 1000)
-                page.goto(html.resolve().as_uri(), wait_until="load")
-                page.wait_for_function("() => !document.querySelector('.plotly-graph-div') || "
-                                       "[...document.querySelectorAll('.plotly-graph-div')].every(d => d._fullLayout)",
-                                       timeout=timeout * 1000)
-                page.emulate_media(media="print")
-                page.pdf(path=str(pdf), format="A4", landscape=True, print_background=True,
-                         margin={"top": "10mm", "bottom": "10mm", "left": "10mm", "right": "10mm"})
-            finally:
-                browser.close()
-    except PlaywrightError as exc:
-        text = str(exc).splitlines()[0][:300]
-        if "Timeout" in text:
-            raise ReportError(f"Chromium 生成 PDF 超过 {timeout} 秒未完成") from None
-        raise ReportError(f"Chromium 生成 PDF 失败：{text}") from None
-    if dialogs:
-        raise ReportError(f"报告页面试图弹出对话框（{dialogs[0][:60]}），说明输入中有脚本未被转义；已拒绝生成 PDF")
-    if not pdf.exists() or pdf.stat().st_size == 0:
-        raise ReportError("Chromium 没有生成 PDF")
 
 
 def _diff(previous: Path | None, current: Path) -> dict:
@@ -396,7 +371,7 @@ def render_report(params: dict, *, out_root: str | os.PathLike = "reports", if_c
         timings: dict[str, float] = {}
         try:
             previous = (latest / "selection.json") if (latest / "selection.json").is_file() else None
-            nb_params = {**params, "output_dir": str(tmp.resolve()),
+            nb_params = {**params, "output_dir": str(tmp.resolve()), "run_id": run_name,
                          "previous_selection": str(previous.resolve()) if previous else ""}
             import papermill as pm
 
@@ -416,9 +391,21 @@ def render_report(params: dict, *, out_root: str | os.PathLike = "reports", if_c
                                                        title=f"{params['year']}年度院级资助项目遴选报告"))
             timings["html_s"] = round(time.perf_counter() - t, 2)
             t = time.perf_counter()
-            _pdf(html, tmp / "report.pdf")
+            from casplan.report.pdf import PrintJob, print_pdfs
+
+            mark = params.get("status_mark", "")
+            jobs = [PrintJob(target=tmp / "report.pdf", source=html,
+                             header=f"{params['year']}年度遴选报告" + (f"（{mark}）" if mark else ""))]
+            queue = tmp / PRINT_QUEUE
+            queued = read_json(queue / "jobs.json", kind="print")[0] if (queue / "jobs.json").is_file() else []
+            for job in queued:
+                jobs.append(PrintJob(target=tmp / job["pdf"], source=queue / job["page"],
+                                     landscape=bool(job["landscape"]), header=job["header"]))
+            print_pdfs(jobs)
+            shutil.rmtree(queue, ignore_errors=True)
             timings["pdf_s"] = round(time.perf_counter() - t, 2)
-            for needed in (WORKBOOK, "selection.json", "sources.json"):
+            timings["pdf_files"] = len(jobs)
+            for needed in (WORKBOOK, "selection.json", "sources.json", "附件.pdf", "公示名单.pdf", "公示名单.xlsx"):
                 if not (tmp / needed).exists():
                     raise ReportError(f"报告笔记本没有写出 {needed}")
             diff = _diff(previous.resolve() if previous else None, tmp / "selection.json")
@@ -433,7 +420,8 @@ def render_report(params: dict, *, out_root: str | os.PathLike = "reports", if_c
                                                      if k.split(":", 1)[0] in (*PARAMS_INPUT_KEYS, "directions")}),
                 "inputs": read, "sources": sources, "parameters": {k: v for k, v in params.items()},
                 "versions": package_versions(), "solver": {"status": record["status"], "objective": record["objective"]},
-                "timings": timings, "files": sorted(p.name for p in tmp.iterdir() if not p.name.startswith(".")),
+                "timings": timings, "files": sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*")
+                               if p.is_file() and not any(part.startswith(".") for part in p.relative_to(tmp).parts)),
             }
             write_text_atomic(tmp / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
             os.rename(tmp, year_dir / run_name)
@@ -458,6 +446,12 @@ def settle_params(params: dict) -> dict:
     from casplan.pipeline import Inputs, choose_policy
 
     params = dict(params)
+    params.setdefault("status_mark", STATUS_MARKS[0])
+    if params["status_mark"] not in STATUS_MARKS:
+        raise InputError(f"报告标记「{params['status_mark']}」应为 征求意见稿、送审稿，或留空（正式签发稿）",
+                         value=params["status_mark"])
+    if params.get("report_date"):
+        params["report_date"] = report_day(str(params["report_date"])).isoformat()
     for key in PARAMS_INPUT_KEYS:
         if params.get(key):
             params[key] = ";".join(str(Path(p).resolve()) for p in _paths(str(params[key])))

@@ -146,7 +146,9 @@ def robustness(candidates: pl.DataFrame, criteria: pl.DataFrame, weights: Mappin
     ``(1 − share)·100·Σ w_c·v_c / Σ w_c + share·value`` — the expert reviews blended into the score,
     which the perturbation of the criteria weights leaves as they are.
 
-    Returns id, track, score (base), p_selected, base_chosen, unstable, sorted by (track, id).
+    Returns id, track, score (base), p_selected (chosen in this track), p_any (chosen in any track: an
+    application that moves between tracks is still selected), base_chosen, unstable (judged on p_any),
+    sorted by (track, id).
 
     >>> cands = pl.DataFrame({"app_id": ["a", "b"], "unit": ["U1", "U2"],
     ...     "unit_kind": ["institute"] * 2, "track": ["jiangtan"] * 2,
@@ -211,6 +213,8 @@ def robustness(candidates: pl.DataFrame, criteria: pl.DataFrame, weights: Mappin
         raise SelectionError(f"基准方案{STATUS_TEXT[base.status]}，无法做稳健性分析")
     rng = np.random.default_rng(seed)
     hits = np.zeros(model.n)
+    apps, app_of = np.unique(np.asarray(model.ids), return_inverse=True)
+    hits_any = np.zeros(len(apps))
     hint = base.x
     for _ in range(n):
         draw = {}
@@ -225,16 +229,21 @@ def robustness(candidates: pl.DataFrame, criteria: pl.DataFrame, weights: Mappin
         if run.x is None:
             continue
         hits += run.x
+        hits_any += np.bincount(app_of, weights=run.x, minlength=len(apps)) > 0.5
     p = hits / n
+    # An application that moves between tracks under other weights is still selected: stability is
+    # judged on being chosen in any track, not in this one.
+    p_any = (hits_any / n)[app_of]
     base_chosen = base.x > 0.5
-    unstable = ((p > 0.1) & (p < 0.9)) | (np.abs(p - base_chosen) > 0.3)
+    base_any = (np.bincount(app_of, weights=base.x, minlength=len(apps)) > 0.5)[app_of]
+    unstable = ((p_any > 0.1) & (p_any < 0.9)) | (np.abs(p_any - base_any) > 0.3)
     out = pl.DataFrame({
         "app_id": model.ids, "track": model.tracks,
         "score": [round(float(v) * SCORE_RESOLUTION, 2) for v in q0],
-        "p_selected": [round(float(v), 6) for v in p],
+        "p_selected": [round(float(v), 6) for v in p], "p_any": [round(float(v), 6) for v in p_any],
         "base_chosen": base_chosen.tolist(), "unstable": unstable.tolist(),
     }, schema={"app_id": pl.String, "track": pl.String, "score": pl.Float64, "p_selected": pl.Float64,
-               "base_chosen": pl.Boolean, "unstable": pl.Boolean})
+               "p_any": pl.Float64, "base_chosen": pl.Boolean, "unstable": pl.Boolean})
     return out.sort("track", "app_id")
 
 

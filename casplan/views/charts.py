@@ -29,6 +29,7 @@ __all__ = [
     "BRANCHES",
     "OTHER_BRANCH",
     "setup_notebook",
+    "fit_page",
     "style",
     "plans_by_branch",
     "quota_fill",
@@ -71,6 +72,17 @@ def setup_notebook() -> None:
     import plotly.io as pio
 
     pio.renderers.default = "plotly_mimetype+notebook"
+
+
+def fit_page(fig: go.Figure, *, max_height: int = 900) -> go.Figure:
+    """At most ``max_height`` pixels high, so that a printed chart stays whole on one A4 page.
+
+    >>> fit_page(go.Figure(layout={"height": 1500})).layout.height
+    900
+    """
+    if fig.layout.height is None or fig.layout.height > max_height:
+        fig.update_layout(height=max_height)
+    return fig
 
 
 def style(fig: go.Figure, *, title: str | None = None, height: int | None = None,
@@ -251,7 +263,7 @@ def quota_fill(fill: pl.DataFrame, *, title: str = "各遴选类别名额完成�
 
 
 def money(frame: pl.DataFrame, *, by: str = "track_name", cap: float | None = None,
-          title: str | None = None) -> go.Figure:
+          title: str | None = None, total_asked: float | None = None) -> go.Figure:
     """Money asked by the eligible and granted to the chosen, per track or per 分院, against the budget.
 
     Parameters
@@ -268,6 +280,9 @@ def money(frame: pl.DataFrame, *, by: str = "track_name", cap: float | None = No
         The total budget in 万元; when given, a 「合计」 group and a dashed budget line are added.
     title : str
         The chart title; by default 「各遴选类别经费」 or 「各分院经费」.
+    total_asked : float or None
+        The 合计 of the requests when the groups overlap (an application asking in two tracks counted
+        once); by default the sum of ``asked``.
 
     Returns
     -------
@@ -306,7 +321,8 @@ def money(frame: pl.DataFrame, *, by: str = "track_name", cap: float | None = No
         data = data.join(pl.DataFrame({"branch": order, "_o": range(len(order))}), on="branch").sort("_o")
     groups = [str(g) for g in data[by].to_list()]
     asked, granted = data["asked"].to_list(), data["granted"].to_list()
-    total_asked, total_granted = sum(asked), sum(granted)
+    total_asked = sum(asked) if total_asked is None else total_asked
+    total_granted = sum(granted)
     if cap is not None:
         groups, asked, granted = groups + ["合计"], asked + [total_asked], granted + [total_granted]
     label = _BY_LABELS[by]
@@ -326,7 +342,7 @@ def money(frame: pl.DataFrame, *, by: str = "track_name", cap: float | None = No
     else:
         subtitle = f"拟资助合计 {total_granted:,.1f} 万元；合格申报申请合计 {total_asked:,.1f} 万元"
     fig.update_layout(barmode="group", bargap=0.25, bargroupgap=0.05)
-    fig.update_xaxes(title_text=label, tickangle=-30 if len(groups) > 8 else 0)
+    fig.update_xaxes(title_text=label, tickangle=-30 if len(groups) > 4 else 0)
     fig.update_yaxes(title_text="经费（万元）", range=[0, top * 1.12], tickformat=",")
     return style(fig, title=title, subtitle=subtitle, height=480)
 

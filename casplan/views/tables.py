@@ -26,6 +26,7 @@ __all__ = [
     "track_list",
     "fill_for",
     "money_for",
+    "money_total_asked",
     "coverage_for",
     "distribution_for",
     "probability_for",
@@ -283,18 +284,35 @@ def fill_for(selection, quotas: dict[str, int]) -> pl.DataFrame:
 
 
 def money_for(data, *, by: str = "track_name") -> pl.DataFrame:
-    """Money asked (eligible applications of money tracks) and granted (the chosen), by track or 分院."""
+    """Money asked by the eligible and granted to the chosen, by track or by 分院 (the money chart's input).
+
+    By track, an application that competes in two tracks (精品 and 人社部) asks in each, and its grant
+    counts in the track it was chosen in; the chart's 合计 counts each application once (see
+    :func:`money_total_asked`). Granted money is the selection's (人社部 capped), as in the report's lists.
+    """
     sel = data.selection
-    money = data.options.money_tracks
-    cands = data.candidates.filter(pl.col("track").is_in(list(money)))
-    asked = cands.group_by("app_id").agg(pl.col("cost").max().alias("asked"), pl.col("track").first())
-    granted = sel.chosen.filter(pl.col("track").is_in(list(money))).select("app_id", pl.col("cost").alias("granted"))
+    money = list(data.options.money_tracks)
+    names = dict(data.options.track_names)
+    cands = data.candidates.filter(pl.col("track").is_in(money))
+    granted = sel.chosen.filter(pl.col("track").is_in(money)).select("app_id", "track", pl.col("cost").alias("granted"))
+    if by == "track_name":
+        asked = cands.group_by("track").agg(pl.col("cost").sum().alias("asked"))
+        given = granted.group_by("track").agg(pl.col("granted").sum())
+        order = pl.DataFrame({"track": [t for t in names if t in money]})
+        frame = order.join(asked, on="track", how="left").join(given, on="track", how="left")
+        return frame.select(pl.col("track").replace_strict(names, default=pl.col("track")).alias("track_name"),
+                            pl.col("asked").fill_null(0.0), pl.col("granted").fill_null(0.0))
+    asked = cands.group_by("app_id").agg(pl.col("cost").max().alias("asked"))
     apps = data.year.eligibility.applications.select("app_id", "branch", "unit_type")
-    frame = asked.join(granted, on="app_id", how="left").join(apps, on="app_id", how="left").with_columns(
-        pl.col("granted").fill_null(0.0),
-        pl.col("track").replace_strict(dict(data.options.track_names), default=pl.col("track")).alias("track_name"),
-        pl.coalesce("branch", "unit_type").fill_null("其他").alias("branch"))
+    frame = (asked.join(granted.select("app_id", "granted"), on="app_id", how="left").join(apps, on="app_id", how="left")
+             .with_columns(pl.col("granted").fill_null(0.0), pl.coalesce("branch", "unit_type").fill_null("其他").alias("branch")))
     return frame.group_by(by).agg(pl.col("asked").sum(), pl.col("granted").sum()).sort(by)
+
+
+def money_total_asked(data) -> float:
+    """What the eligible applications of the money tracks ask, each application counted once (万元)."""
+    cands = data.candidates.filter(pl.col("track").is_in(list(data.options.money_tracks)))
+    return float(cands.group_by("app_id").agg(pl.col("cost").max())["cost"].sum())
 
 
 def coverage_for(data) -> pl.DataFrame:
@@ -327,15 +345,27 @@ def distribution_for(data) -> tuple[pl.DataFrame, dict[str, float]]:
 
 
 def probability_for(data, *, limit: int = 80) -> pl.DataFrame:
-    """Robustness: the pairs whose choice is not certain (0 < p < 1), most uncertain first (at most ``limit``)."""
+    """Robustness per application: how often it is chosen in any track under perturbed weights.
+
+    An application that moves between tracks (精品 ↔ 人社部) is still selected, so the probability is the
+    application's, not the pair's; the track shown is the one it is chosen in at the base (else its most
+    frequent). Only the uncertain ones (0 < p < 1), most uncertain first, at most ``limit``.
+    """
     r = data.robustness
+    if "p_any" not in r.columns:
+        r = r.with_columns(pl.col("p_selected").alias("p_any"))
     names = dict(data.options.track_names)
     titles = data.candidates.select("app_id", "track", "train_name")
-    frame = r.join(titles, on=["app_id", "track"], how="left").filter((pl.col("p_selected") > 0) & (pl.col("p_selected") < 1))
-    frame = frame.with_columns((pl.col("p_selected") - 0.5).abs().alias("_d")).sort("_d", "app_id").head(limit)
+    per_app = (r.join(titles, on=["app_id", "track"], how="left")
+               .sort(["app_id", "base_chosen", "p_selected", "track"], descending=[False, True, True, False])
+               .group_by("app_id", maintain_order=True)
+               .agg(pl.col("train_name").first(), pl.col("track").first(), pl.col("p_any").first(),
+                    pl.col("base_chosen").any(), pl.col("unstable").any()))
+    frame = per_app.filter((pl.col("p_any") > 0) & (pl.col("p_any") < 1))
+    frame = frame.with_columns((pl.col("p_any") - 0.5).abs().alias("_d")).sort("_d", "app_id").head(limit)
     return frame.select("app_id", "train_name",
                         pl.col("track").replace_strict(names, default=pl.col("track")).alias("track_name"),
-                        "p_selected", "base_chosen", "unstable")
+                        pl.col("p_any").alias("p_selected"), "base_chosen", "unstable")
 
 
 def method_weights(policy) -> pl.DataFrame:

@@ -1,0 +1,505 @@
+"""What the bureau's documents say, as frames: the committee report, the 公示 list, the letters to units.
+
+Every function takes the report's data (:class:`casplan.report.runs.ReportData`) and returns polars
+frames with Chinese headers, or plain records; nothing here reads or writes a file. The committee
+report speaks Chinese only (no reason code, identifier or English word); the annex and the xlsx put
+each code beside its Chinese text.
+
+Money has two columns everywhere: 申请经费 (what the unit asked, the plan's 经费预算) and 拟资助经费 (what
+the selection grants: the request capped by the track's ``max_grant``, e.g. 人社部高研 ≤ 15 万元);
+support tracks (学术讲坛) receive 专项技术支持 and no money. :func:`money_by_track` is the one place the
+per-track totals are summed, and the report, the charts and the xlsx read it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import polars as pl
+
+__all__ = [
+    "DISAGREEMENT_POINTS", "SUPPORT_TEXT", "review_stats", "why_chosen", "selected_list", "money_by_track",
+    "summary_figures", "publicity_list", "UnitLetter", "set_aside_by_unit", "unit_letters", "letters_table", "history_comparison",
+    "branch_comparison", "tie_break_text", "summary_lines", "review_paragraph", "eligibility_counts", "reason_counts",
+    "eligibility_paragraph", "history_paragraph", "robustness_paragraph", "changes_list", "changes_paragraph",
+    "method_paragraphs",
+]
+
+DISAGREEMENT_POINTS = 20.0  # raw review scores (百分制) further apart than this are flagged 「评审意见分歧较大」
+SUPPORT_TEXT = "专项技术支持"
+
+_TIE_WORDS = {
+    "score": "总分", "direction": "与重点支持方向的匹配程度", "support_rank": "单位填报的资助推荐排序",
+    "submitted_at": "上报时间（早者优先）", "app_id": "申报编号",
+}
+
+
+def tie_break_text(policy) -> str:
+    """The tie-break chain in words: 「总分相同时，依次比较……」."""
+    words = [_TIE_WORDS.get(k, k) for k in policy.scoring.tie_break]
+    return f"排名先看{words[0]}；{words[0]}相同时依次比较" + "、".join(words[1:]) + "。" if len(words) > 1 else \
+        f"排名看{words[0]}。"
+
+
+def review_stats(data) -> pl.DataFrame:
+    """Per application: number of expert reviews, raw mean, lowest and highest, the calibrated percentile,
+    and a flag where the reviewers disagree strongly (highest − lowest > :data:`DISAGREEMENT_POINTS`)."""
+    reviews = data.year.loaded.reviews
+    frame = getattr(reviews, "frame", None)
+    schema = {"app_id": pl.String, "n_reviews": pl.UInt32, "raw_mean": pl.Float64, "raw_min": pl.Float64,
+              "raw_max": pl.Float64, "calibrated": pl.Float64, "disagree": pl.Boolean}
+    if frame is None or frame.is_empty():
+        return pl.DataFrame(schema=schema)
+    calibrated = (data.scores.table.group_by("app_id").agg(pl.col("review").max().alias("calibrated")))
+    out = (frame.filter(pl.col("score").is_not_null()).group_by("app_id").agg(
+        pl.len().alias("n_reviews"), pl.col("score").mean().alias("raw_mean"), pl.col("score").min().alias("raw_min"),
+        pl.col("score").max().alias("raw_max"))
+        .join(calibrated, on="app_id", how="left")
+        .with_columns((pl.col("calibrated") * 100).round(0),
+                      ((pl.col("raw_max") - pl.col("raw_min")) > DISAGREEMENT_POINTS).alias("disagree")))
+    return out.select(list(schema)).cast(schema).sort("app_id")
+
+
+def _review_text(n, mean, low, high, calibrated, disagree) -> str:
+    if not n:
+        return "无专家评审"
+    text = f"{n} 份，均分 {mean:.1f}（{low:g}–{high:g}）"
+    if calibrated is not None:
+        text += f"，校准后 {calibrated:.0f}"
+    return text + ("，分歧较大" if disagree else "")
+
+
+def why_chosen(rank: int, margin: float | None, forced: bool) -> str:
+    """One line of why a project was chosen, in plain Chinese (no code, no identifier).
+
+    >>> why_chosen(3, 4.5, False)
+    '第 3 名，高出未入选最高分 4.50 分'
+    >>> why_chosen(12, -0.2, False)
+    '第 12 名；排名在前的未入选项目受每所一项、经费或已入选其他类别限制'
+    """
+    if forced:
+        return f"第 {rank} 名，经遴选工作组决定入选"
+    if margin is None:
+        return f"第 {rank} 名，本类别具备资格的项目全部入选"
+    if margin >= 0:
+        return f"第 {rank} 名，高出未入选最高分 {margin:.2f} 分"
+    return f"第 {rank} 名；排名在前的未入选项目受每所一项、经费或已入选其他类别限制"
+
+
+def _chosen(data) -> pl.DataFrame:
+    """The chosen pairs with the request (申请经费), the grant (拟资助经费) and the expert reviews."""
+    sel = data.selection
+    money = set(data.options.money_tracks)
+    asked = data.scores.table.select("app_id", "track", pl.col("budget").alias("asked"))
+    stats = review_stats(data)
+    return (sel.chosen.join(asked, on=["app_id", "track"], how="left").join(stats, on="app_id", how="left")
+            .with_columns(pl.col("track").is_in(list(money)).alias("is_money"))
+            .with_columns(pl.when(pl.col("is_money")).then(pl.col("cost")).otherwise(None).alias("granted"),
+                          pl.when(pl.col("is_money")).then(pl.col("asked")).otherwise(None).alias("asked")))
+
+
+def selected_list(data, track: str, *, with_ids: bool = False) -> pl.DataFrame:
+    """One track's selected projects for the committee: 序号, 单位, 项目名称, 得分, money, 专家评审, 入选理由.
+
+    Money tracks show 申请经费 and 拟资助经费（万元）; a support track shows 支持方式 = 专项技术支持.
+    「第 N 名」 is the rank in the track (the tie-break chain of the policy).
+    ``with_ids`` adds 申报编号 (for the annex and the xlsx, not for the committee).
+    """
+    rows = _chosen(data).filter(pl.col("track") == track).sort(["rank_in_track", "app_id"])
+    is_money = track in set(data.options.money_tracks)
+    why = [why_chosen(r, m, f) for r, m, f in rows.select("rank_in_track", "margin_over_best_excluded",
+                                                          "forced").iter_rows()]
+    review = [_review_text(*v) for v in rows.select("n_reviews", "raw_mean", "raw_min", "raw_max", "calibrated",
+                                                    "disagree").iter_rows()]
+    cols = [pl.int_range(1, pl.len() + 1).alias("序号")]
+    if with_ids:
+        cols.append(pl.col("app_id").alias("申报编号"))
+    cols += [pl.col("unit").alias("单位"), pl.col("train_name").alias("项目名称"), pl.col("score").round(2).alias("得分")]
+    if is_money:
+        cols += [pl.col("asked").alias("申请经费（万元）"), pl.col("granted").alias("拟资助（万元）")]
+    else:
+        cols.append(pl.lit(SUPPORT_TEXT).alias("支持方式"))
+    out = rows.select(cols)
+    return out.with_columns(pl.Series("专家评审", review, dtype=pl.String), pl.Series("入选理由", why, dtype=pl.String))
+
+
+def money_by_track(data) -> pl.DataFrame:
+    """Per track (policy order) and 合计: chosen projects, 申请经费 and 拟资助经费 of the chosen, and the kind
+    of support. The one sum of money per track: the report, the charts, the 公示 list and the xlsx read it."""
+    chosen = _chosen(data)
+    money = set(data.options.money_tracks)
+    rows = []
+    for t, name in data.options.track_names.items():
+        part = chosen.filter(pl.col("track") == t)
+        is_money = t in money
+        rows.append({"类别": name, "入选项数": part.height,
+                     "申请经费（万元）": round(float(part["asked"].fill_null(0).sum()), 2) if is_money else None,
+                     "拟资助经费（万元）": round(float(part["granted"].fill_null(0).sum()), 2) if is_money else None,
+                     "支持方式": "经费资助" if is_money else SUPPORT_TEXT})
+    total = {"类别": "合计", "入选项数": sum(r["入选项数"] for r in rows),
+             "申请经费（万元）": round(sum(r["申请经费（万元）"] or 0 for r in rows), 2),
+             "拟资助经费（万元）": round(sum(r["拟资助经费（万元）"] or 0 for r in rows), 2), "支持方式": ""}
+    schema = {"类别": pl.String, "入选项数": pl.Int64, "申请经费（万元）": pl.Float64, "拟资助经费（万元）": pl.Float64,
+              "支持方式": pl.String}
+    return pl.DataFrame([*rows, total], schema=schema, orient="row")
+
+
+def summary_figures(data) -> pl.DataFrame:
+    """The key figures, numbers stored as numbers: 项目, 数值 (float or null), 说明 (text)."""
+    year = data.year
+    loaded, e, sel = year.loaded, year.eligibility, data.selection
+    units = e.units
+    budget = data.options.budget_total
+    money = money_by_track(data)
+    granted = float(money.filter(pl.col("类别") == "合计")["拟资助经费（万元）"][0])
+    rows: list[tuple[str, float | None, str]] = [
+        ("遴选依据", None, data.scenario_name),
+        ("求解结果", None, sel.status_text),
+        ("名册单位数", units.height, ""),
+        ("报送单位数", int(units["submitted"].sum()), ""),
+        ("未报送单位数", int((~units["submitted"]).sum()), ""),
+        ("逾期报送单位数", int(units["late"].sum()), ""),
+        ("计划行：读取", loaded.plans.rows_read, ""),
+        ("计划行：接收", loaded.plans.rows_accepted, ""),
+        ("计划行：搁置", loaded.plans.rows_set_aside, "原因见附件"),
+        ("申报项目数", e.applications.height, ""),
+        ("具备资格的申报项目数", e.summary.filter(pl.col("eligible"))["app_id"].n_unique(), ""),
+        ("入选项目数", sel.chosen.height, ""),
+        ("拟资助经费（万元）", round(granted, 2), ""),
+        ("经费总额（万元）", budget, "" if budget is not None else "不设上限"),
+    ]
+    for r in sel.tracks.iter_rows(named=True):
+        rows.append((f"{r['track_name']}：入选", r["n_chosen"], f"名额 {r['upper']} 项，具备资格 {r['n_candidates']} 项"))
+    return pl.DataFrame(rows, schema={"项目": pl.String, "数值": pl.Float64, "说明": pl.String}, orient="row")
+
+
+def publicity_list(data) -> pl.DataFrame:
+    """The 公示 list: only the selected, 序号 / 单位 / 项目名称 / 类别 / 拟资助金额（万元） / 支持方式, by track
+    (policy order), then 单位 and name."""
+    chosen = _chosen(data)
+    order = {t: i for i, t in enumerate(data.options.track_names)}
+    names = dict(data.options.track_names)
+    rows = (chosen.with_columns(pl.col("track").replace_strict(order, default=len(order)).alias("_o"))
+            .sort("_o", "unit", "train_name", "app_id"))
+    return rows.select(
+        pl.int_range(1, pl.len() + 1).alias("序号"), pl.col("unit").alias("单位"), pl.col("train_name").alias("项目名称"),
+        pl.col("track").replace_strict(names, default=pl.col("track")).alias("类别"),
+        pl.col("granted").alias("拟资助金额（万元）"),
+        pl.when(pl.col("is_money")).then(pl.lit("经费资助")).otherwise(pl.lit(SUPPORT_TEXT)).alias("支持方式"))
+
+
+# --- the letters to units ------------------------------------------------------------------------------
+
+_ID_IN_TEXT = re.compile(r"（P[0-9A-Za-z-]+）")
+
+
+@dataclass(frozen=True)
+class UnitLetter:
+    """What one submitting unit is told: selected (amount), not selected (why), set aside, warnings."""
+
+    unit: str
+    branch: str | None
+    selected: pl.DataFrame       # 申报编号, 项目名称, 类别, 申请经费（万元）, 拟资助经费（万元）, 支持方式
+    not_selected: pl.DataFrame   # 申报编号, 项目名称, 类别, 结果, 原因
+    set_aside: pl.DataFrame      # 文件, 行号, 列, 原值, 原因, 如何修改
+    warnings: tuple[str, ...]
+
+    @property
+    def file_stem(self) -> str:
+        """The unit's name made safe as a file name (no separators or control characters)."""
+        stem = re.sub(r"[\\/:*?\"<>|\x00-\x1f\x7f]", "_", self.unit).strip(" .") or "未命名单位"
+        return stem[:80]
+
+
+def _plain(message: str) -> str:
+    """A selection message for a unit: the other project named by its title, not its identifier."""
+    return _ID_IN_TEXT.sub("", message or "")
+
+
+def set_aside_by_unit(data) -> pl.DataFrame:
+    """The set-aside plan rows with the unit written in them (``unit``: the row's 单位名称 as resolved to the
+    roster when it could be, else as written; null when the row has none)."""
+    plans = data.year.loaded.plans
+    problems = plans.set_aside
+    rejected = plans.rejected
+    if problems.is_empty() or "unit" not in rejected.columns:
+        return problems.with_columns(pl.lit(None, pl.String).alias("unit"))
+    from casplan.intake import unit_index
+
+    loaded = data.year.loaded
+    index = unit_index(getattr(loaded.roster, "frame", None), loaded.policy, loaded.overrides)
+    written = rejected.select(pl.col("source_file").alias("file"), pl.col("source_sheet").alias("sheet"),
+                              pl.col("source_row").cast(pl.Int64).alias("row"), pl.col("unit").alias("_written"))
+    units = {u: index.resolve(u).unit for u in written["_written"].drop_nulls().unique().to_list()}
+    written = written.with_columns(pl.col("_written").replace_strict(units, default=pl.col("_written")).alias("unit"))
+    return problems.join(written.drop("_written").unique(["file", "sheet", "row"]), on=["file", "sheet", "row"],
+                         how="left", nulls_equal=True)
+
+
+def unit_letters(data) -> list[UnitLetter]:
+    """One letter per submitting unit (units that did not submit are listed for the bureau, not written to)."""
+    year = data.year
+    e, sel = year.eligibility, data.selection
+    names = dict(data.options.track_names)
+    money = set(data.options.money_tracks)
+    chosen = _chosen(data)
+    decisions = sel.decisions
+    chosen_ids = set(chosen["app_id"].to_list())
+    apps = e.applications
+    fails = e.summary.filter(~pl.col("eligible"))
+    problems = set_aside_by_unit(data)
+    units = e.units.filter(pl.col("submitted")).sort("unit")
+    p2 = year.loaded.policy.rules.get("P2")
+    subject = (p2.subject or "、".join(p2.terms)) if p2 is not None else ""
+    letters = []
+    for u in units.iter_rows(named=True):
+        unit = u["unit"]
+        mine = chosen.filter(pl.col("unit") == unit).sort("track", "app_id")
+        selected = mine.select(
+            pl.col("app_id").alias("申报编号"), pl.col("train_name").alias("项目名称"),
+            pl.col("track").replace_strict(names, default=pl.col("track")).alias("类别"),
+            pl.col("asked").alias("申请经费（万元）"), pl.col("granted").alias("拟资助经费（万元）"),
+            pl.when(pl.col("is_money")).then(pl.lit("经费资助")).otherwise(pl.lit(SUPPORT_TEXT)).alias("支持方式"))
+        rows = []
+        my_apps = apps.filter(pl.col("unit") == unit).sort("app_id")
+        for a in my_apps.iter_rows(named=True):
+            ident = a["app_id"]
+            if ident in chosen_ids:
+                continue
+            d = decisions.filter(pl.col("app_id") == ident)
+            f = fails.filter(pl.col("app_id") == ident)
+            if d.height:
+                r = d.row(0, named=True)
+                rows.append((ident, a["train_name"], names.get(r["track"], r["track"]), "具备资格，未入选",
+                             _plain(r["message"])))
+            for r in f.iter_rows(named=True):
+                rows.append((ident, a["train_name"], names.get(r["track"], r["track"]), "不具备资格",
+                             "；".join(r["fail_messages"]) or "不符合本类别要求"))
+            if not d.height and not f.height:
+                rows.append((ident, a["train_name"], "", "未参加遴选", "未申请院级资助或专项技术支持"))
+        not_selected = pl.DataFrame(rows, schema={"申报编号": pl.String, "项目名称": pl.String, "类别": pl.String,
+                                                  "结果": pl.String, "原因": pl.String}, orient="row")
+        aside = problems.filter(pl.col("unit") == unit).select(pl.col("file").alias("文件"), pl.col("row").alias("行号"), pl.col("column").alias("列"),
+                             pl.col("value").alias("原值"), pl.col("message").alias("原因及如何修改"))
+        warnings = []
+        if u.get("late"):
+            warnings.append("计划逾期报送")
+        if u.get("has_p2") is False and subject:
+            warnings.append(f"年度计划中没有{subject}的内容，请补充")
+        if u.get("u2_message") and (u.get("u2_code") or "").endswith(("LOW-RATE", "NOT-HELD")):
+            warnings.append(u["u2_message"])
+        letters.append(UnitLetter(unit=unit, branch=u.get("branch"), selected=selected, not_selected=not_selected,
+                                  set_aside=aside, warnings=tuple(warnings)))
+    return letters
+
+
+def letters_table(letters: list[UnitLetter]) -> pl.DataFrame:
+    """All letters in one table (单位反馈.xlsx): one row per unit and project, plus the unit's warnings."""
+    rows = []
+    for letter in letters:
+        for r in letter.selected.iter_rows(named=True):
+            rows.append((letter.unit, r["申报编号"], r["项目名称"], r["类别"], "入选", r["拟资助经费（万元）"],
+                         r["支持方式"]))
+        for r in letter.not_selected.iter_rows(named=True):
+            rows.append((letter.unit, r["申报编号"], r["项目名称"], r["类别"], r["结果"], None, r["原因"]))
+        for w in letter.warnings:
+            rows.append((letter.unit, None, None, None, "提示", None, w))
+        for r in letter.set_aside.iter_rows(named=True):
+            rows.append((letter.unit, None, None, None, "接收时搁置", None, f"{r['文件']} 第 {r['行号']} 行：{r['原因及如何修改']}"))
+    return pl.DataFrame(rows, schema={"单位": pl.String, "申报编号": pl.String, "项目名称": pl.String, "类别": pl.String,
+                                      "结果": pl.String, "拟资助经费（万元）": pl.Float64, "说明": pl.String}, orient="row")
+
+
+# --- compared with last year ---------------------------------------------------------------------------
+
+def history_comparison(data) -> pl.DataFrame | None:
+    """Units funded this year against the history's funded year: 再次获资助 / 新获资助 / 上年获资助今年未入选.
+
+    ``None`` when no history was given."""
+    history = getattr(data.year.loaded.history, "frame", None)
+    if history is None or history.is_empty():
+        return None
+    funded_year = data.year.loaded.policy.history.funded_year
+    last = set(history.filter((pl.col("year") == funded_year) & pl.col("funded").fill_null(False))["unit"].to_list())
+    now = set(data.selection.chosen["unit"].to_list())
+    rows = [(u, "再次获资助") for u in sorted(now & last)] + [(u, "新获资助") for u in sorted(now - last)]
+    rows += [(u, f"{funded_year}年获资助，今年未入选") for u in sorted(last - now)]
+    return pl.DataFrame(rows, schema={"单位": pl.String, "情况": pl.String}, orient="row")
+
+
+def branch_comparison(data) -> pl.DataFrame | None:
+    """Funded projects per 分院: the history's funded year against this year's selection. ``None`` without history."""
+    history = getattr(data.year.loaded.history, "frame", None)
+    if history is None or history.is_empty():
+        return None
+    funded_year = data.year.loaded.policy.history.funded_year
+    branch_of = data.year.eligibility.units.select("unit", pl.col("branch").fill_null("院机关及其他"))
+    last = (history.filter((pl.col("year") == funded_year) & pl.col("funded").fill_null(False))
+            .join(branch_of, on="unit", how="left").with_columns(pl.col("branch").fill_null("院机关及其他"))
+            .group_by("branch").len().rename({"len": "last"}))
+    now = (data.selection.chosen.join(branch_of, on="unit", how="left")
+           .with_columns(pl.col("branch").fill_null("院机关及其他")).group_by("branch").len().rename({"len": "now"}))
+    out = (last.join(now, on="branch", how="full", coalesce=True).with_columns(pl.col("last", "now").fill_null(0))
+           .sort("branch"))
+    return out.select(pl.col("branch").alias("所属分院"), pl.col("last").alias(f"{funded_year}年获资助项目"),
+                      pl.col("now").alias(f"{data.year.loaded.policy.year}年拟入选项目"),
+                      (pl.col("now").cast(pl.Int64) - pl.col("last").cast(pl.Int64)).alias("增减"))
+
+
+# --- the committee report's sentences ------------------------------------------------------------------
+
+def summary_lines(data) -> pl.DataFrame:
+    """Page 1's figures as two text columns (项目, 情况), Chinese only."""
+    e, sel, loaded = data.year.eligibility, data.selection, data.year.loaded
+    units = e.units
+    money = money_by_track(data)
+    total = money.filter(pl.col("类别") == "合计").row(0, named=True)
+    budget = data.options.budget_total
+    spent = total["拟资助经费（万元）"] or 0.0
+    share = f"，占经费总额 {budget:g} 万元的 {spent / budget:.0%}" if budget else "（未设经费总额）"
+    rows = [
+        ("遴选依据", f"{data.scenario_name}；{sel.status_text}"),
+        ("报送情况", f"名册单位 {units.height} 个，报送 {int(units['submitted'].sum())} 个，未报送 "
+                     f"{int((~units['submitted']).sum())} 个，逾期报送 {int(units['late'].sum())} 个"),
+        ("计划行", f"读取 {loaded.plans.rows_read} 行，接收 {loaded.plans.rows_accepted} 行，搁置 {loaded.plans.rows_set_aside} 行"),
+        ("申报与资格", f"申报项目 {e.applications.height} 项，具备资格 "
+                       f"{e.summary.filter(pl.col('eligible'))['app_id'].n_unique()} 项"),
+        ("拟入选", f"{sel.chosen.height} 项"),
+        ("拟资助经费", f"{spent:,.1f} 万元{share}（申请 {total['申请经费（万元）'] or 0:,.1f} 万元）"),
+    ]
+    for r in sel.tracks.iter_rows(named=True):
+        rows.append((r["track_name"], f"拟入选 {r['n_chosen']} 项 / 名额 {r['upper']} 项（具备资格 {r['n_candidates']} 项）"))
+    return pl.DataFrame(rows, schema={"项目": pl.String, "情况": pl.String}, orient="row")
+
+
+def review_paragraph(data) -> str:
+    """How the expert reviews enter the score, and what they were."""
+    share = data.year.loaded.policy.scoring.review_weight
+    stats = review_stats(data)
+    if stats.is_empty():
+        return f"本次未提供专家评审；总分完全由评分准则计算（有评审时评审分占 {share:.0%}）。"
+    reviewers = data.year.loaded.reviews.frame["reviewer"].n_unique()
+    chosen = set(data.selection.chosen["app_id"].to_list())
+    reviewed = stats.filter(pl.col("app_id").is_in(list(chosen)))
+    disagree = int(reviewed["disagree"].sum())
+    return (f"{reviewers} 位专家共评审 {stats.height} 项申报、{int(stats['n_reviews'].sum())} 份评审意见。"
+            f"有评审的申报，评审分占总分的 {share:.0%}，其余 {1 - share:.0%} 由评分准则计算；各专家的打分宽严不同，"
+            "先按每位专家自己的打分分布校准（换算为百分位）再取平均。拟入选项目中有评审的 "
+            f"{reviewed.height} 项，名单的“专家评审”一栏列出份数、原始均分与最低–最高分及校准后的百分位；"
+            f"最高分与最低分相差超过 {DISAGREEMENT_POINTS:g} 分的标为“评审意见分歧较大”（{disagree} 项）。")
+
+
+def eligibility_counts(data) -> pl.DataFrame:
+    """Per track: applications, eligible, not eligible, eligible thanks to a waiver (Chinese)."""
+    from casplan.views.tables import eligibility_overview
+
+    return eligibility_overview(data.year.eligibility.summary, data.year.loaded.policy.track_names)
+
+
+def reason_counts(data, *, top: int = 10) -> pl.DataFrame:
+    """The main reasons of ineligibility in words (no code): 原因, 申报项数."""
+    from casplan.eligibility import reason_texts
+
+    texts = reason_texts(data.year.loaded.policy)
+    fails = data.year.eligibility.verdicts.filter(pl.col("status") == "fail")
+    counts = (fails.group_by("code").agg(pl.col("app_id").n_unique().alias("申报项数"))
+              .with_columns(pl.col("code").replace_strict(texts, default="其他原因").alias("原因"))
+              .group_by("原因").agg(pl.col("申报项数").sum()).sort(["申报项数", "原因"], descending=[True, False]))
+    return counts.head(top).select("原因", "申报项数")
+
+
+def eligibility_paragraph(data) -> str:
+    e = data.year.eligibility
+    units = e.units
+    policy = data.year.loaded.policy
+    missing = units.filter(~pl.col("submitted"))["unit"].to_list()
+    late = units.filter(pl.col("late"))["unit"].to_list()
+    p2 = policy.rules.get("P2")
+    subject = (p2.subject or "、".join(p2.terms)) if p2 is not None else ""
+    no_p2 = units.filter(pl.col("submitted") & (pl.col("has_p2") == False))["unit"].to_list()  # noqa: E712
+    parts = [f"未报送的单位 {len(missing)} 个" + (f"：{'、'.join(missing)}" if missing else "") + "。",
+             f"逾期报送的单位 {len(late)} 个" + (f"：{'、'.join(late)}" if late else "") + "。"]
+    if subject:
+        parts.append(f"年度计划中没有{subject}内容的单位 {len(no_p2)} 个（已在单位反馈中提示）。")
+    parts.append("不具备资格的申报逐项列于附件，并写明所违反的要求。")
+    return "".join(parts)
+
+
+def history_paragraph(data) -> str:
+    comp = history_comparison(data)
+    if comp is None:
+        return "未提供往年项目，无法与上年度比较。"
+    funded_year = data.year.loaded.policy.history.funded_year
+    again = comp.filter(pl.col("情况") == "再次获资助").height
+    new = comp.filter(pl.col("情况") == "新获资助").height
+    dropped = comp.height - again - new
+    return (f"本年度拟入选项目来自 {again + new} 个单位：{again} 个单位 {funded_year} 年度也获得院级资助，"
+            f"{new} 个单位为新获资助；{funded_year} 年度获资助的单位中有 {dropped} 个本年度没有项目拟入选。"
+            "单位名单见附件。")
+
+
+def robustness_paragraph(data, *, draws: int) -> str:
+    r = data.robustness
+    if r is None:
+        return "本次未做稳健性分析。"
+    per_app = r.group_by("app_id").agg(pl.col("p_any").first(), pl.col("base_chosen").any(), pl.col("unstable").any())
+    chosen = per_app.filter(pl.col("base_chosen"))
+    shaky = chosen.filter(pl.col("unstable")).join(data.selection.chosen.select("app_id", "train_name", "unit"),
+                                                   on="app_id").sort("p_any")
+    text = (f"把各类别的评分权重在政策值附近随机扰动 {draws} 次（固定随机种子，可重现），每次重新求最优组合，"
+            "统计每个项目入选的比例（在任一类别入选都计为入选）。")
+    if shaky.height == 0:
+        return text + f"拟入选的 {chosen.height} 个项目在扰动下都稳定入选（入选比例不低于 90%）。"
+    names = "；".join(f"{u}「{n}」（{p:.0%}）" for n, u, p in shaky.select("train_name", "unit", "p_any").iter_rows())
+    return text + (f"拟入选的 {chosen.height} 个项目中，{chosen.height - shaky.height} 个稳定入选；"
+                   f"{shaky.height} 个处在入选线附近，结果对权重敏感：{names}。")
+
+
+def changes_list(previous: dict | None, current: dict, data) -> pl.DataFrame:
+    """Who entered or left since the previous run, by name and track (no identifier)."""
+    names = dict(data.options.track_names)
+    schema = {"变化": pl.String, "项目名称": pl.String, "类别": pl.String}
+    if not previous:
+        return pl.DataFrame(schema=schema)
+    old = {s["id"]: s for s in previous.get("selected", [])}
+    new = {s["id"]: s for s in current["selected"]}
+    rows = [("新入选", new[i]["name"], names.get(new[i]["track"], new[i]["track"])) for i in sorted(set(new) - set(old))]
+    rows += [("不再入选", old[i]["name"], names.get(old[i]["track"], old[i]["track"])) for i in sorted(set(old) - set(new))]
+    rows += [("换类别", new[i]["name"], f"{names.get(old[i]['track'], old[i]['track'])} → "
+                                        f"{names.get(new[i]['track'], new[i]['track'])}")
+             for i in sorted(set(old) & set(new)) if old[i]["track"] != new[i]["track"]]
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def changes_paragraph(previous: dict | None, current: dict, data) -> str:
+    if previous is None:
+        return "这是本年度第一次生成报告，没有可比较的上一次结果。"
+    changes = changes_list(previous, current, data)
+    if changes.height == 0:
+        return "与上一次生成的报告相比，拟入选名单没有变化。"
+    return f"与上一次生成的报告相比，有 {changes.height} 处变化，列于下表。"
+
+
+def method_paragraphs(data) -> str:
+    """The method in plain Chinese: eligibility, scoring, reviews, tie-break, the optimisation, the check."""
+    policy = data.year.loaded.policy
+    opts = data.options
+    budget = f"经费总额（{opts.budget_total:g} 万元）" if opts.budget_total is not None else "经费"
+    caps = "、".join(f"{policy.track_names[t]}每项最多资助 {v:g} 万元" for t, v in opts.max_grant.items())
+    sel = data.selection
+    greedy = sel.greedy.get("score")
+    gap = (f"作为核对，按得分从高到低逐个入选的简单办法总分为 {greedy.objective:.2f}，比本方案少 {greedy.gap:.2f} 分"
+           + ("" if greedy.feasible else "，且不能同时满足全部约束") + "。") if greedy is not None and greedy.objective is not None else ""
+    paragraphs = [
+        "1. 资格审查：逐项核对通知对各类别的要求（天数、人数、讲座场次、往年举办情况、附件、申报栏目等，见下列规则）；"
+        "硬性要求不符合的不参加该类别遴选，“原则上”的要求默认执行，经人工决定可以豁免，豁免逐项记录。",
+        "2. 评分：各类别按评分准则计算得分（准则及权重见下表），准则值在本类别内归一到 0–1，按权重加总为百分制；"
+        f"有专家评审的，评审分占 {policy.scoring.review_weight:.0%}。",
+        f"3. 排名：{tie_break_text(policy)}",
+        f"4. 遴选：在各类别名额、{budget}、每个研究所原则上一项"
+        + (f"、{caps}" if caps else "") + "的约束下，求总分最高的组合；同一项目只能在一个类别入选。"
+        "这一组合是所有满足约束的组合中总分最高的，并非逐个挑选的近似结果。" + gap,
+        "5. 稳健性：评分权重随机扰动后重新遴选，检验结果对权重的敏感程度（见第八部分）。",
+    ]
+    return "\n\n".join(paragraphs)
