@@ -8,9 +8,10 @@ Run from the repository root::
 
 What it makes (all 1280 px wide, clipped, each under 400 KB):
 
-- ``report-top.png``, ``report-track.png``, ``report-robustness.png``: the official
-  report rendered by ``casplan report`` from ``data/samples/2023/report-params.yaml``
-  into a temporary output folder (the repository's ``reports/`` is not touched);
+- ``report-page1.png``, ``report-list.png``, ``letter.png``: pages of the committee report's PDF (page 1,
+  the first list of selected projects) and of one unit's letter, as printed, rendered by ``casplan report``
+  from ``data/samples/2023/report-params.yaml`` into a temporary output folder (the repository's
+  ``reports/`` is not touched) and rasterised with poppler's ``pdftoppm`` at 70 dpi;
 - ``whatif-before.png``, ``whatif-after.png``, ``whatif-diff.png``, ``whatif-weights.png``,
   ``whatif-save.png``: ``notebooks/04_what_if.ipynb`` in JupyterLab (127.0.0.1, a token,
   a temporary copy of the notebook beside a link to ``data/``), before and after moving
@@ -91,28 +92,16 @@ def render_sample_report(out_root: Path) -> Path:
 
 
 def report_shots(browser, run: Path, out: Path) -> list[Path]:
-    page = browser.new_page(viewport={"width": WIDTH, "height": 1000})
-    page.goto((run / "report.html").as_uri())
-    # every chart drawn (plotly.js is inlined; nothing is fetched)
-    page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 8 && "
-                           "[...document.querySelectorAll('.js-plotly-plot')].every(p => p.querySelector('.main-svg'))",
-                           timeout=60_000)
-    page.wait_for_timeout(500)
+    """Pages of the printed documents, as the committee and a unit see them (``browser`` is not needed)."""
+    del browser
+    letters = sorted((run / "单位反馈").glob("*.pdf"))
+    letter = next((p for p in letters if "上海光学精密机械研究所" in p.name), letters[0])
     made = []
-
-    def section(heading: str, tag: str, height: int, name: str) -> None:
-        h = page.locator(tag, has_text=heading).first
-        h.evaluate("e => window.scrollTo(0, e.getBoundingClientRect().top + window.scrollY - 12)")
-        page.wait_for_timeout(300)
-        made.append(_shot(page, out / name, {"x": 0, "y": _box(h)["y"] - 10, "width": WIDTH, "height": height}))
-
-    page.set_viewport_size({"width": WIDTH, "height": 1500})
-    made.append(_shot(page, out / "report-top.png", {"x": 0, "y": 0, "width": WIDTH, "height": 1500}))
-    page.set_viewport_size({"width": WIDTH, "height": 1000})
-    section("专业技术研修班（入选", "h3", 900, "report-track.png")
-    page.set_viewport_size({"width": WIDTH, "height": 1300})
-    section("七、稳健性", "h2", 1250, "report-robustness.png")
-    page.close()
+    for pdf, page, name in ((run / "report.pdf", 1, "report-page1"), (run / "report.pdf", 4, "report-list"),
+                            (letter, 1, "letter")):
+        subprocess.run(["pdftoppm", "-r", "70", "-png", "-singlefile", "-f", str(page), "-l", str(page), str(pdf),
+                        str(out / name)], check=True)
+        made.append(out / f"{name}.png")
     return made
 
 

@@ -24,6 +24,8 @@ _MODULES = {
     "match": "casplan.cli.match",
     "select": "casplan.cli.select",
     "report": "casplan.cli.report",
+    "history": "casplan.cli.history",
+    "reviews": "casplan.cli.reviews",
     "render": "casplan.cli.render",
 }
 
@@ -172,6 +174,8 @@ def _policy(args: argparse.Namespace) -> int:
 _HELP = {
     "match": "按附表重点支持方向匹配培训名称", "select": "遴选资助项目（名额、经费、单位限制下总分最高）",
     "report": "生成正式遴选报告（HTML、PDF、xlsx 名单）",
+    "history": "把本年度资助项目写入往年项目（供下一年度审查）",
+    "reviews": "专家评审：分配专家、生成评审表、回收并核对",
     "render": "（开发用）用 papermill 运行笔记本并生成离线 HTML",
 }
 

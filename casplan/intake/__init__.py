@@ -9,6 +9,7 @@ _HOME = {
     "read_history": "read",
     "read_roster": "read",
     "read_reviews": "read",
+    "read_experts": "read",
     "PROBLEM_SCHEMA": "read",
     "INTAKE_REASONS": "read",
     "describe_place": "read",

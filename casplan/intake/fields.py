@@ -33,6 +33,7 @@ __all__ = [
     "HISTORY_FIELDS",
     "ROSTER_FIELDS",
     "REVIEW_FIELDS",
+    "EXPERT_FIELDS",
     "REQUIRED_PLAN_FIELDS",
     "IGNORED_PLAN_HEADERS",
     "PROVENANCE",
@@ -165,6 +166,16 @@ REVIEW_FIELDS: tuple[Field, ...] = (
     Field("reviewer", "评审专家", "text", ("reviewer", "专家")),
     Field("score", "评分", "number", ("score", "分数")),
     Field("confidence", "把握程度", "number", ("confidence", "置信度")),
+)
+
+EXPERT_FIELDS: tuple[Field, ...] = (
+    Field("expert_id", "专家编号", "text", ("编号", "专家ID")),
+    Field("name", "专家姓名", "text", ("姓名", "专家")),
+    Field("unit", "单位", "text", ("所在单位", "工作单位", "单位名称")),
+    Field("branch", "所属分院", "text", ("分院",)),
+    Field("topics", "研究方向", "text", ("专业方向", "研究领域", "擅长方向")),
+    Field("max_load", "最多评审数", "int", ("评审上限", "最多评审项数")),
+    Field("conflicts", "回避单位", "text", ("需回避单位", "利益冲突单位")),
 )
 
 

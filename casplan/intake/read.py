@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from casplan.errors import UnreadableFileError
 from casplan.intake.fields import (FIELDS, HISTORY_FIELDS, KIND_DTYPES, PROVENANCE, REQUIRED_PLAN_FIELDS,
-                            REVIEW_FIELDS, ROSTER_FIELDS, Field, match_header)
+                            REVIEW_FIELDS, EXPERT_FIELDS, ROSTER_FIELDS, Field, match_header)
 from casplan.io import RawTable, Source, expand_paths, read_file_tables
 from casplan.intake.normalize import normalize_column, parse_bool
 from casplan.policy import IntakeRules
@@ -45,6 +45,7 @@ __all__ = [
     "read_history",
     "read_roster",
     "read_reviews",
+    "read_experts",
     "PROBLEM_SCHEMA",
     "INTAKE_REASONS",
     "describe_place",
@@ -701,6 +702,13 @@ def read_reviews(paths: Iterable[str | os.PathLike] | str | os.PathLike) -> Inta
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     return _read("reviews", list(paths), REVIEW_FIELDS, ("app_id", "reviewer", "score"))
+
+
+def read_experts(paths: Iterable[str | os.PathLike] | str | os.PathLike) -> Intake:
+    """Read the experts of the review round (专家编号, 专家姓名, 单位, 所属分院, 研究方向, 最多评审数, 回避单位)."""
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    return _read("experts", list(paths), EXPERT_FIELDS, ("name", "unit"))
 
 
 def read_roster(paths: Iterable[str | os.PathLike] | str | os.PathLike) -> Intake:

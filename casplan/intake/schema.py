@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import pandera.polars as pa
 import polars as pl
 
-from casplan.intake.fields import FIELDS, FIELDS_BY_NAME, HISTORY_FIELDS, KIND_DTYPES, REVIEW_FIELDS, ROSTER_FIELDS, Field
+from casplan.intake.fields import (EXPERT_FIELDS, FIELDS, FIELDS_BY_NAME, HISTORY_FIELDS, KIND_DTYPES, REVIEW_FIELDS,
+                                   ROSTER_FIELDS, Field)
 
 __all__ = [
     "Bound",
@@ -101,8 +102,15 @@ ReviewSchema = pa.DataFrameSchema(
     name="专家评审", strict=False, coerce=True,
 )
 
+EXPERT_BOUNDS: dict[str, Bound] = {"max_load": Bound(0, 10_000, low_open=True)}
+ExpertSchema = pa.DataFrameSchema(
+    {**_columns(EXPERT_FIELDS, EXPERT_BOUNDS, ("name", "unit")), **_provenance()},
+    name="评审专家", strict=False, coerce=True,
+)
+
 _SCHEMAS = {"plans": (PlanSchema, PLAN_BOUNDS), "history": (HistorySchema, HISTORY_BOUNDS),
-            "roster": (RosterSchema, {}), "reviews": (ReviewSchema, REVIEW_BOUNDS)}
+            "roster": (RosterSchema, {}), "reviews": (ReviewSchema, REVIEW_BOUNDS),
+            "experts": (ExpertSchema, EXPERT_BOUNDS)}
 
 
 def schema_for(table: str) -> pa.DataFrameSchema:

@@ -308,6 +308,20 @@ class Platform:
 
 
 @dataclass(frozen=True)
+class ReviewRound:
+    """The expert review round: how many experts per application, whom they must not review, the form.
+
+    Every criterion of the form is scored on ``scale`` (e.g. 0–100); an expert's review of an application
+    is the mean of the criteria, the 评分 that scoring calibrates."""
+
+    per_application: int = 3
+    avoid_same_branch: bool = False
+    max_load: int = 30
+    scale: tuple[float, float] = (0.0, 100.0)
+    criteria: tuple[str, ...] = ("培训需求与定位", "内容与师资", "组织实施与预期效果")
+
+
+@dataclass(frozen=True)
 class Scoring:
     match_threshold: float
     review_weight: float
@@ -341,6 +355,7 @@ class Policy:
     intake: IntakeRules
     open_scope: tuple[OpenScope, ...]
     history_categories: dict[str, tuple[str, ...]]
+    review_round: ReviewRound = field(default_factory=ReviewRound)
     source: str = field(default="", compare=False)
     sources: tuple = field(default=(), compare=False)
     vocabulary: Any = field(default=None, compare=False, repr=False)
@@ -713,7 +728,7 @@ def parse_policy(raw: Any, *, source: str = "<policy>") -> Policy:
     top = r.mapping(raw, "顶层", required={
         "year", "notice", "deadline", "directions", "history", "unit_types", "categories", "tracks",
         "attachments", "rules", "budget", "platform", "scoring", "units", "intake", "open_scope",
-        "history_categories"})
+        "history_categories"}, optional={"review_round"})
     h = r.mapping(top["history"], "history", required={"funded_year", "as_of", "min_execution_rate", "name_similarity"})
     history = HistoryRules(
         funded_year=r.integer(h["funded_year"], "history.funded_year", low=1990),
@@ -865,6 +880,24 @@ def parse_policy(raw: Any, *, source: str = "<policy>") -> Policy:
         tie_break=r.texts(s["tie_break"], "scoring.tie_break"),
         weights=weights,
     )
+    review_round = ReviewRound()
+    if top.get("review_round") is not None:
+        rr = r.mapping(top["review_round"], "review_round",
+                       required={"per_application", "avoid_same_branch", "max_load", "scale", "criteria"})
+        scale = rr["scale"]
+        if not (isinstance(scale, list) and len(scale) == 2):
+            raise r.fail("review_round.scale", f"应为 [最低分, 最高分]，如 [0, 100]；实际为「{scale!r}」")
+        low = r.number(scale[0], "review_round.scale")
+        high = r.number(scale[1], "review_round.scale")
+        if not low < high:
+            raise r.fail("review_round.scale", f"最低分 {low:g} 应小于最高分 {high:g}")
+        if not isinstance(rr["avoid_same_branch"], bool):
+            raise r.fail("review_round.avoid_same_branch", "应为 true 或 false")
+        review_round = ReviewRound(
+            per_application=r.integer(rr["per_application"], "review_round.per_application", low=1),
+            avoid_same_branch=rr["avoid_same_branch"],
+            max_load=r.integer(rr["max_load"], "review_round.max_load", low=1),
+            scale=(low, high), criteria=r.texts(rr["criteria"], "review_round.criteria"))
     return Policy(
         year=r.integer(top["year"], "year", low=1990),
         notice=r.text(top["notice"], "notice"),
@@ -873,7 +906,7 @@ def parse_policy(raw: Any, *, source: str = "<policy>") -> Policy:
         history=history, unit_types=unit_types, categories=categories, tracks=tracks,
         attachments=attachments, rules=rules, budget_total=budget_total, budget_per_track=per_track,
         platform=platform, scoring=scoring, units=units, intake=intake, open_scope=tuple(open_scope),
-        history_categories=history_categories, source=source,
+        history_categories=history_categories, review_round=review_round, source=source,
     )
 
 

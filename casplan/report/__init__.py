@@ -7,6 +7,7 @@ _HOME = {
     "NOTEBOOK": "runs",
     "STATUS_MARKS": "runs",
     "PRINT_QUEUE": "runs",
+    "NEXT_HISTORY": "runs",
     "report_day": "runs",
     "ReportData": "runs",
     "build": "runs",
@@ -46,6 +47,8 @@ _HOME = {
     "changes_list": "content",
     "changes_paragraph": "content",
     "method_paragraphs": "content",
+    "HISTORY_COLUMNS": "content",
+    "history_rows": "content",
     "ANNEX": "documents",
     "PUBLICITY": "documents",
     "LETTERS_DIR": "documents",
@@ -56,6 +59,7 @@ _HOME = {
     "frame_html": "documents",
     "cover_html": "documents",
     "signature_html": "documents",
+    "section_html": "documents",
     "publicity_workbook": "documents",
     "publicity_document": "documents",
     "letter_documents": "documents",
@@ -65,6 +69,7 @@ _HOME = {
     "chromium_path": "pdf",
     "CHROMIUM_ARGS": "pdf",
     "PRINTABLE_WIDTH_PX": "pdf",
+    "PRINT_WORKERS": "pdf",
 }
 __all__ = list(_HOME)
 __getattr__, __dir__ = attach(__name__, _HOME)

@@ -23,7 +23,7 @@ __all__ = [
     "summary_figures", "publicity_list", "UnitLetter", "set_aside_by_unit", "unit_letters", "letters_table", "history_comparison",
     "branch_comparison", "tie_break_text", "summary_lines", "review_paragraph", "eligibility_counts", "reason_counts",
     "eligibility_paragraph", "history_paragraph", "robustness_paragraph", "changes_list", "changes_paragraph",
-    "method_paragraphs",
+    "method_paragraphs", "HISTORY_COLUMNS", "history_rows",
 ]
 
 DISAGREEMENT_POINTS = 20.0  # raw review scores (百分制) further apart than this are flagged 「评审意见分歧较大」
@@ -503,3 +503,32 @@ def method_paragraphs(data) -> str:
         "5. 稳健性：评分权重随机扰动后重新遴选，检验结果对权重的敏感程度（见第八部分）。",
     ]
     return "\n\n".join(paragraphs)
+
+
+# --- next year's history -------------------------------------------------------------------------------
+
+HISTORY_COLUMNS = {  # the history file's own labels (casplan.intake.fields.HISTORY_FIELDS), in its order
+    "unit": "单位名称", "year": "年度", "train_name": "培训名称", "track": "项目类别", "held": "是否举办",
+    "funded": "是否院级资助", "implemented": "是否实施", "completed": "是否完成", "granted": "资助金额(万元)",
+    "spent": "已支出(万元)", "as_of": "统计截止日期",
+}
+
+
+def history_rows(data) -> pl.DataFrame:
+    """This year's selected projects in the history file's format (labels of :data:`HISTORY_COLUMNS`).
+
+    资助金额 is the 拟资助 amount (money tracks; support tracks are not 院级资助 money); 是否举办, 是否实施, 是否完成,
+    已支出 and 统计截止日期 are left empty for the units' spending report (``casplan history append
+    --spending``) — this file is also its template.
+    """
+    chosen = _chosen(data)
+    names = dict(data.options.track_names)
+    year = data.year.loaded.policy.year
+    frame = chosen.sort("track", "unit", "app_id").select(
+        pl.col("unit"), pl.lit(year, pl.Int64).alias("year"), pl.col("train_name"),
+        pl.col("track").replace_strict(names, default=pl.col("track")).alias("track"),
+        pl.lit(None, pl.Boolean).alias("held"), pl.col("is_money").alias("funded"),
+        pl.lit(None, pl.Boolean).alias("implemented"), pl.lit(None, pl.Boolean).alias("completed"),
+        pl.col("granted").alias("granted"), pl.lit(None, pl.Float64).alias("spent"),
+        pl.lit(None, pl.Date).alias("as_of"))
+    return frame.rename(HISTORY_COLUMNS)

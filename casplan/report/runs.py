@@ -29,7 +29,7 @@ from casplan.errors import CasplanError, InputError, ReportError, UnreadableFile
 from casplan.io import read_json, write_text_atomic
 from casplan.pipeline import PARAMS_INPUT_KEYS, HasShortlist, Inputs, Shortlist, Year, robustness_of, run_year
 
-__all__ = ["WORKBOOK", "NOTEBOOK", "STATUS_MARKS", "PRINT_QUEUE", "report_day", "ReportData", "build", "package_versions", "workbook_sheets", "selection_record", "write_artifacts",
+__all__ = ["WORKBOOK", "NOTEBOOK", "STATUS_MARKS", "PRINT_QUEUE", "NEXT_HISTORY", "report_day", "ReportData", "build", "package_versions", "workbook_sheets", "selection_record", "write_artifacts",
            "write_sources", "settle_params", "render_report",
            "PARAMETERS"]
 
@@ -134,6 +134,7 @@ def workbook_sheets(data: ReportData, *, include_contacts: bool = False) -> dict
     return sheets
 
 
+NEXT_HISTORY = "本年度资助项目.xlsx"  # next year's history rows (casplan history append), and the spending template
 PRINT_QUEUE = ".print"  # the pages the notebook leaves for the runner to print (one browser for all)
 
 
@@ -150,6 +151,10 @@ def write_artifacts(data: ReportData, out_dir: str | os.PathLike, *, include_con
                                               "申请经费（万元）": "0.0", "拟资助经费（万元）": "0.0"})]
     record = json.dumps(selection_record(data), ensure_ascii=False, indent=2, sort_keys=True)
     written.append(write_text_atomic(out / "selection.json", record + "\n"))
+    from casplan.report.content import history_rows
+
+    written.append(write_workbook({"往年项目": history_rows(data)}, out / NEXT_HISTORY,
+                                  number_formats={"资助金额(万元)": "0.0"}))
     docs = write_documents(data, out, day=report_day(report_date), mark=status_mark)
     queue = out / PRINT_QUEUE
     jobs = []
