@@ -31,7 +31,7 @@ import polars as pl
 
 from casplan import errors
 from casplan.eligibility import reason_texts, rule_texts
-from casplan.intake.fields import FIELDS, HISTORY_FIELDS, REVIEW_FIELDS, ROSTER_FIELDS, Field
+from casplan.intake.fields import EXPERT_FIELDS, FIELDS, HISTORY_FIELDS, REVIEW_FIELDS, ROSTER_FIELDS, Field
 from casplan.intake import INTAKE_REASONS
 from casplan.scoring import SCORING_REASONS
 from casplan.selection import REASONS as SELECTION_REASONS
@@ -269,6 +269,11 @@ _OTHER_USES: dict[str, dict[str, str]] = {
         "app_id": "申报编号（与审查结果中显示的一致）", "reviewer": "评审专家：按每位专家的全部评分校准",
         "score": "评分（任意分制，校准为百分位）", "confidence": "把握程度（可不填）",
     },
+    "评审专家（专家表）": {
+        "expert_id": "专家编号（不填按行序编号；不能重复）", "name": "专家姓名", "unit": "不评审本单位的申报",
+        "branch": "政策开关打开时不评审本分院的申报", "topics": "与申报匹配的重点支持方向比较，越契合越优先分配",
+        "max_load": "最多评审几项（不填用政策的 review_round.max_load）", "conflicts": "声明回避的单位（“、”或“；”分隔）",
+    },
 }
 
 _KIND = {"text": "文字", "bool": "是/否", "number": "数字", "date": "日期", "int": "整数",
@@ -415,7 +420,7 @@ def render_fields_markdown() -> str:
         "",
     ]
     lines += _table(["列名", "也认得的表头", "值", "用途"], _field_rows(FIELDS, FIELD_USES)) + [""]
-    for (title, uses), fields in zip(_OTHER_USES.items(), (HISTORY_FIELDS, ROSTER_FIELDS, REVIEW_FIELDS)):
+    for (title, uses), fields in zip(_OTHER_USES.items(), (HISTORY_FIELDS, ROSTER_FIELDS, REVIEW_FIELDS, EXPERT_FIELDS)):
         lines += [f"## {title}", ""]
         lines += _table(["列名", "也认得的表头", "值", "用途"], _field_rows(fields, uses)) + [""]
     return "\n".join(lines)

@@ -244,3 +244,11 @@ def test_robustness_counts_an_application_chosen_in_any_track(data):
     assert (per_app["k"] == 1).all()
     assert (per_app["p_any"] >= per_app["best"] - 1e-9).all()
     assert (per_app["p_any"] <= per_app["sum"] + 1e-9).all()
+
+
+def test_directions_compared_with_last_year_count_each_project_once(data):
+    table = content.direction_comparison(data)
+    last, now = table.columns[1], table.columns[2]
+    assert 0 < int(table[now].sum()) <= data.selection.chosen.height
+    assert int(table[last].sum()) > 0
+    assert table["重点支持方向"].n_unique() == table.height

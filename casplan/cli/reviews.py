@@ -65,14 +65,24 @@ def _collect(args: argparse.Namespace) -> int:
 
     record = read_record(args.assignment)
     got = collect(args.folder, record)
+    for message in got.notes:
+        print(f"说明：{message}", file=sys.stderr)
     for message in got.problems["message"].to_list():
         print(message, file=sys.stderr)
     reviews = got.reviews.select(got.reviews["app_id"].alias("申报编号"), got.reviews["reviewer"].alias("评审专家"),
                                  got.reviews["score"].alias("评分"))
-    write_frame(reviews, args.out)
+    out = Path(args.out)
+    write_frame(reviews, out)
+    problems = out.with_name(f"{out.stem}-未计入{out.suffix}")
+    if got.problems.height:
+        write_frame(got.problems.rename({"file": "文件", "row": "行号", "column": "列", "value": "原值",
+                                         "message": "说明"}), problems)
     files = got.files
-    print(f"读取评审表 {files.height} 份，评分行 {got.rows_read} 行：有效 {int(files['rows_accepted'].sum())}，"
-          f"未计入 {int(files['rows_set_aside'].sum())}；已写出 {args.out}")
+    unread = files.filter(files["rows_read"] == 0).height
+    print(f"文件 {files.height} 份" + (f"（其中 {unread} 份未读取，原因见上）" if unread else "")
+          + f"；评分行 {got.rows_read} 行：有效 {int(files['rows_accepted'].sum())}，"
+          f"未计入 {int(files['rows_set_aside'].sum())}；已写出 {out}"
+          + (f"；未计入的行与文件列在 {problems}" if got.problems.height else ""))
     experts, short = status(record, got)
     missing = experts.filter(experts["状态"] == "未交回")
     if missing.height:
@@ -91,9 +101,13 @@ def _status(args: argparse.Namespace) -> int:
     experts, short = status(record, got)
     for r in experts.iter_rows(named=True):
         print(f"{r['专家编号']}\t{r['专家姓名']}\t分配 {r['分配项数']} 项\t有效 {r['有效评分']} 项\t{r['状态']}")
+    if got is not None:
+        odd = got.files.filter(got.files["rows_read"] == 0)
+        if odd.height:
+            print(f"未能读取的文件 {odd.height} 份：" + "、".join(f"{f}（{n}）" for f, n in odd.select("file", "note").iter_rows()))
     print(f"已交回 {experts.filter(experts['状态'] != '未交回').height} / {experts.height} 位；"
           f"有效评审不足 {record['per_application']} 份的申报 {short.height} 项"
-          + (f"：{'、'.join(short['申报编号'].head(20).to_list())}" if short.height else ""))
+          + (f"：{'、'.join(short['申报编号'].to_list())}" if short.height else ""))
     return 0
 
 

@@ -23,7 +23,7 @@ __all__ = [
     "summary_figures", "publicity_list", "UnitLetter", "set_aside_by_unit", "unit_letters", "letters_table", "history_comparison",
     "branch_comparison", "tie_break_text", "summary_lines", "review_paragraph", "eligibility_counts", "reason_counts",
     "eligibility_paragraph", "history_paragraph", "robustness_paragraph", "changes_list", "changes_paragraph",
-    "method_paragraphs", "HISTORY_COLUMNS", "history_rows",
+    "method_paragraphs", "HISTORY_COLUMNS", "history_rows", "direction_comparison",
 ]
 
 DISAGREEMENT_POINTS = 20.0  # raw review scores (百分制) further apart than this are flagged 「评审意见分歧较大」
@@ -532,3 +532,34 @@ def history_rows(data) -> pl.DataFrame:
         pl.col("granted").alias("granted"), pl.lit(None, pl.Float64).alias("spent"),
         pl.lit(None, pl.Date).alias("as_of"))
     return frame.rename(HISTORY_COLUMNS)
+
+
+def direction_comparison(data) -> pl.DataFrame | None:
+    """Per 重点支持方向: last year's funded projects (their titles matched now, in the track their 项目类别
+    names) against this year's selected. ``None`` without history."""
+    from casplan.directions import match_text
+
+    history = getattr(data.year.loaded.history, "frame", None)
+    if history is None or history.is_empty():
+        return None
+    policy = data.year.loaded.policy
+    last = history.filter((pl.col("year") == policy.history.funded_year) & pl.col("funded").fill_null(False))
+    counts_last: dict[str, int] = {}
+    for name, raw in last.select("train_name", "track").iter_rows():
+        tid = policy.history_track_of(raw)
+        if tid is None or tid not in policy.vocabulary.track_ids:
+            continue
+        hits = match_text(name or "", vocabulary=policy.vocabulary, track=tid,
+                          threshold=policy.scoring.match_threshold)
+        if hits:
+            counts_last[hits[0].direction] = counts_last.get(hits[0].direction, 0) + 1
+    chosen = data.selection.chosen.select("app_id", "track")
+    now = (data.scores.table.join(chosen, on=["app_id", "track"], how="semi")
+           .filter(pl.col("best_direction").is_not_null()).group_by("best_direction").len())
+    counts_now = dict(now.iter_rows())
+    names = sorted(set(counts_last) | set(counts_now), key=lambda d: (-(counts_now.get(d, 0) + counts_last.get(d, 0)), d))
+    return pl.DataFrame({"重点支持方向": names,
+                         f"{policy.history.funded_year}年获资助项目": [counts_last.get(d, 0) for d in names],
+                         f"{policy.year}年拟入选项目": [counts_now.get(d, 0) for d in names]},
+                        schema={"重点支持方向": pl.String, f"{policy.history.funded_year}年获资助项目": pl.Int64,
+                                f"{policy.year}年拟入选项目": pl.Int64})

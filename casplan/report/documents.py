@@ -110,8 +110,10 @@ def annex_document(data, *, day: dt.date, mark: str = "") -> Document:
                      "tables": [_table(units, f"各单位情况（{units.height} 个单位）")]})
     history = content.history_comparison(data)
     if history is not None:
-        sections.append({"heading": "五、与上年度相比的单位", "text": "",
-                         "tables": [_table(history, "本年度拟入选单位与上年度获资助单位")]})
+        directions = content.direction_comparison(data)
+        sections.append({"heading": "五、与上年度相比", "text": "上年度获资助项目的方向按其名称与本年度的方向词表匹配（取最匹配的一个）。",
+                         "tables": [_table(history, "本年度拟入选单位与上年度获资助单位"),
+                                    _table(directions, "各重点支持方向的项目数")]})
     if data.robustness is not None:
         prob = tables.probability_for(data, limit=200).select(
             pl.col("app_id").alias("申报编号"), pl.col("train_name").alias("项目名称"), pl.col("track_name").alias("类别"),

@@ -3,8 +3,9 @@
 An expert never reviews an application of their own unit, of a unit they declared (回避单位), or —
 with ``review_round.avoid_same_branch`` — of their own 分院. Among the assignments that respect the
 experts' limits and keep the loads as even as possible, the one with the greatest total fit is chosen,
-exactly, as a 0/1 programme solved by HiGHS (``scipy.optimize.milp``), in two steps: first the
-smallest possible highest load, then the best fit under it. The fit of an expert to an application is
+exactly, as 0/1 programmes solved by HiGHS (``scipy.optimize.milp``), in three steps: the smallest
+possible highest load, then the largest possible lowest load (for experts whose limit allows it),
+then the best fit under both. The fit of an expert to an application is
 how many of the application's matched 重点支持方向 the expert's 研究方向 also matches, plus a small
 share for words they have in common; the words are shown.
 
@@ -38,6 +39,7 @@ class Assignment:
     applications: pl.DataFrame
     per_application: int
     max_load_used: int
+    min_load_used: int
     total_fit: float
 
 
@@ -177,19 +179,28 @@ def assign(applications: pl.DataFrame, experts: pl.DataFrame, fits: pl.DataFrame
     f = np.array([fit.get(p, 0.0) for p in pairs])
     cover = LinearConstraint(A, k, k)
     even = math.ceil(need / len(e_rows))
-    floor = need // len(e_rows)
-    chosen, bound = None, None
-    for bound in range(even, int(limits.max()) + 1):  # the smallest highest load that admits an assignment
+
+    def solve(lower: np.ndarray, upper: np.ndarray, objective: np.ndarray):
+        res = milp(objective, constraints=[cover, LinearConstraint(E, lower, upper)], integrality=np.ones(n),
+                   bounds=Bounds(0, 1), options={"presolve": True})
+        return res.x if res.status == 0 else None
+
+    # Loads as even as the conflicts and limits allow, lexicographically: first the smallest highest load,
+    # then the largest lowest load (of experts whose own limit allows it); then the best fit under both.
+    zero, chosen, bound, floor = np.zeros(len(e_rows)), None, None, 0
+    for bound in range(even, int(limits.max()) + 1):
         upper = np.minimum(limits, bound)
-        # loads as even as the conflicts allow: everyone at least ⌊need/experts⌋ (within their limit), else free
-        for lower in (np.minimum(upper, floor), np.zeros(len(e_rows))):
-            res = milp(-f, constraints=[cover, LinearConstraint(E, lower, upper)], integrality=np.ones(n),
-                       bounds=Bounds(0, 1), options={"presolve": True})
-            if res.status == 0:
-                chosen = res.x
-                break
-        if chosen is not None:
+        if solve(zero, upper, np.zeros(n)) is not None:
             break
+    else:
+        bound = None
+    if bound is not None:
+        upper = np.minimum(limits, bound)
+        for floor in range(bound, -1, -1):
+            lower = np.minimum(upper, floor)
+            chosen = solve(lower, upper, -f)
+            if chosen is not None:
+                break
     if chosen is None:
         raise SelectionError("在专家的评审上限内找不到满足回避要求的分配；请增加专家或提高“最多评审数”")
     picked = [pairs[p] for p in range(n) if chosen[p] > 0.5]
@@ -199,4 +210,4 @@ def assign(applications: pl.DataFrame, experts: pl.DataFrame, fits: pl.DataFrame
     loads = detail.group_by("expert_id").len().rename({"len": "load"})
     exps = exps.join(loads, on="expert_id", how="left").with_columns(pl.col("load").fill_null(0))
     return Assignment(pairs=detail, experts=exps, applications=apps, per_application=k, max_load_used=bound,
-                      total_fit=round(float(detail["fit"].sum()), 4))
+                      min_load_used=floor, total_fit=round(float(detail["fit"].sum()), 4))

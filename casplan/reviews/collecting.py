@@ -38,6 +38,7 @@ class Collected:
     reviews: pl.DataFrame    # app_id, reviewer, score, expert_id, source_file, source_row
     problems: pl.DataFrame   # file, row, column, value, message
     files: pl.DataFrame      # file, expert_id, rows_read, rows_accepted, rows_set_aside, note
+    notes: tuple[str, ...] = ()  # what was done that the analyst should confirm (an expert known by the rows)
 
     @property
     def rows_read(self) -> int:
@@ -60,6 +61,31 @@ def _read_book(path: Path):
         raise UnreadableFileError(f"{path.name} 不是可读取的 xlsx 评审表（{type(exc).__name__}）", file=str(path)) from None
 
 
+def _by_rows(book, experts: dict) -> tuple[str | None, str]:
+    """The expert whose sent rows the visible 评审表 holds (a packet copied into a new workbook loses the
+    hidden id): the one expert with at least 80 % of the ids in common, else None."""
+    if PACKET_SHEET not in book.sheetnames:
+        return None, ""
+    rows = list(book[PACKET_SHEET].iter_rows(values_only=True))
+    if not rows:
+        return None, ""
+    header = [("" if h is None else str(h)).strip() for h in rows[0]]
+    if "申报编号" not in header:
+        return None, ""
+    j = header.index("申报编号")
+    ids = {str(r[j]).strip() for r in rows[1:] if r and j < len(r) and r[j] is not None}
+    best = []
+    for eid, e in experts.items():
+        sent = {a for a, _ in e["rows"]}
+        share = len(ids & sent) / max(len(ids | sent), 1)
+        if share >= 0.8:
+            best.append((share, eid))
+    if len(best) != 1:
+        return None, ""
+    share, eid = best[0]
+    return eid, f"{share:.0%}"
+
+
 def _meta(book) -> dict[str, str]:
     if META_SHEET not in book.sheetnames:
         return {}
@@ -78,6 +104,7 @@ def collect(folder: str | Path, record: dict) -> Collected:
     problems: list = []
     reviews: list = []
     files: list = []
+    notes: list[str] = []
     taken: dict[str, str] = {}
     for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in (".xlsx", ".xlsm")
                        and not p.name.startswith(("~$", "."))):
@@ -90,14 +117,24 @@ def collect(folder: str | Path, record: dict) -> Collected:
             continue
         meta = _meta(book)
         eid = meta.get("expert_id")
-        how = "隐藏页中的专家编号"
+        if eid and eid not in experts:
+            _problem(problems, name, None, None, eid,
+                     f"{name}：评审表中记录的专家编号「{eid}」不在本次分配的专家中（可能是别的批次的评审表）；整份未读取")
+            files.append((name, eid, 0, 0, 0, "未知专家"))
+            continue
         if not eid:
             m = _FILE_ID.search(path.name)
-            eid, how = (m.group(1) if m else None), "文件名"
-        if not eid or eid not in experts:
-            _problem(problems, name, None, None, eid,
-                     f"{name}：无法确定是哪位专家的评审表（{how}为「{eid or '无'}」，不在本次分配的专家中）；整份未读取")
-            files.append((name, eid, 0, 0, 0, "未知专家"))
+            eid = m.group(1) if m and m.group(1) in experts else None
+        if not eid:
+            eid, share = _by_rows(book, experts)
+            if eid:
+                notes.append(f"{name}：文件中没有隐藏的专家编号（可能复制到了新工作簿），按表中的申报编号认定为"
+                             f" {experts[eid]['name']}（{eid}）的评审表（与发出的申报相同 {share}）；请核对")
+        if not eid:
+            _problem(problems, name, None, None, None,
+                     f"{name}：无法确定是哪位专家的评审表——没有隐藏的专家编号，文件名中没有本次分配的专家编号，"
+                     "表中的申报编号也对不上任何一位专家；整份未读取（若是评审表，请让专家在原文件上填写后交回）")
+            files.append((name, None, 0, 0, 0, "无法认定"))
             continue
         expert = experts[eid]
         if eid in taken:
@@ -176,7 +213,8 @@ def collect(folder: str | Path, record: dict) -> Collected:
                 if "回避" in comment and bad[2] == "为空":
                     _problem(problems, name, i, "评语", comment, f"{where}：{expert['name']} 对申报 {app} 声明回避，未打分")
                 else:
-                    _problem(problems, name, i, bad[0], bad[1], f"{where}「{bad[0]}」为「{bad[1]}」，{bad[2]}；该行未计入")
+                    shown = "为空" if bad[2] == "为空" else f"为「{bad[1]}」，{bad[2]}"
+                    _problem(problems, name, i, bad[0], bad[1], f"{where}「{bad[0]}」{shown}；该行未计入")
                 aside += 1
                 continue
             reviews.append((app, REVIEWER_LABEL(expert), round(sum(scores) / len(scores), 4), eid, name, i))
@@ -192,7 +230,8 @@ def collect(folder: str | Path, record: dict) -> Collected:
         problems=pl.DataFrame(problems, schema=_PROBLEM, orient="row"),
         files=pl.DataFrame(files, schema={"file": pl.String, "expert_id": pl.String, "rows_read": pl.Int64,
                                           "rows_accepted": pl.Int64, "rows_set_aside": pl.Int64, "note": pl.String},
-                           orient="row"))
+                           orient="row"),
+        notes=tuple(notes))
 
 
 def status(record: dict, collected: Collected | None) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -22,7 +22,6 @@ __all__ = [
     "breakdown_table",
     "calibration_table",
     "direction_counts",
-    "report_summary",
     "track_list",
     "fill_for",
     "money_for",
@@ -31,8 +30,6 @@ __all__ = [
     "distribution_for",
     "probability_for",
     "method_weights",
-    "greedy_table",
-    "changes_table",
     "counterfactual_table",
     "FILE_LABELS",
     "PROBLEM_LABELS",
@@ -225,31 +222,6 @@ def direction_counts(matches: pl.DataFrame, track_names: dict[str, str]) -> pl.D
                       pl.col("direction").alias("重点支持方向"), pl.col("n").alias("匹配的申报数"))
 
 
-def report_summary(data) -> pl.DataFrame:
-    """The report's key figures as a two-column table (项目, 数值)."""
-    year = data.year
-    loaded, e, sel = year.loaded, year.eligibility, data.selection
-    units = e.units
-    rows = [
-        ("遴选依据", data.scenario_name),
-        ("求解状态", sel.status_text),
-        ("名册单位数", str(units.height)),
-        ("报送单位数", str(int(units["submitted"].sum()))),
-        ("未报送单位数", str(int((~units["submitted"]).sum()))),
-        ("逾期报送单位数", str(int(units["late"].sum()))),
-        ("计划行：读取 / 接收 / 搁置", f"{loaded.plans.rows_read} / {loaded.plans.rows_accepted} / "
-                                      f"{loaded.plans.rows_set_aside}"),
-        ("申报项目数", str(e.applications.height)),
-        ("具备资格的（项目, 类别）", str(int(e.summary["eligible"].sum()))),
-        ("入选项目数", str(sel.chosen.height)),
-        ("安排经费（万元）", f"{sel.budget_spent or 0:.1f}"),
-        ("经费总额上限（万元）", "不设上限" if data.options.budget_total is None else f"{data.options.budget_total:g}"),
-    ]
-    for r in sel.tracks.iter_rows(named=True):
-        rows.append((f"{r['track_name']}：入选 / 名额 / 具备资格", f"{r['n_chosen']} / {r['upper']} / {r['n_candidates']}"))
-    return pl.DataFrame(rows, schema={"项目": pl.Utf8, "数值": pl.Utf8}, orient="row")
-
-
 def track_list(data, track: str) -> pl.DataFrame:
     """One track's list for the 公示: the chosen (入选) then the waiting list (候补), with scores and reasons.
 
@@ -378,30 +350,6 @@ def method_weights(policy) -> pl.DataFrame:
         total = sum(w.values()) or 1
         rows.append({"类别": t.name, **{CRITERION_LABELS.get(c, c): round(100 * v / total, 1) for c, v in w.items()}})
     return pl.DataFrame(rows)
-
-
-def greedy_table(selection) -> pl.DataFrame:
-    """The optimum beside the greedy rankings: total score and the gap."""
-    rows = [("最优（整数规划，HiGHS）", selection.objective, 0.0, True)]
-    labels = {"score": "按得分贪心", "score_per_cost": "按得分/经费贪心"}
-    for key, g in selection.greedy.items():
-        rows.append((labels.get(key, key), g.objective, g.gap, g.feasible))
-    return pl.DataFrame(rows, schema={"方法": pl.Utf8, "总分": pl.Float64, "比最优少": pl.Float64,
-                                      "满足全部约束": pl.Boolean}, orient="row")
-
-
-def changes_table(previous: dict | None, current: dict) -> pl.DataFrame:
-    """Who entered and who left since the previous run (from two ``selection.json`` records)."""
-    schema = {"变化": pl.Utf8, "申报编号": pl.Utf8, "培训名称": pl.Utf8, "类别": pl.Utf8}
-    if not previous:
-        return pl.DataFrame(schema=schema)
-    old = {s["id"]: s for s in previous["selected"]}
-    new = {s["id"]: s for s in current["selected"]}
-    rows = [("新入选", i, new[i]["name"], new[i]["track"]) for i in sorted(set(new) - set(old))]
-    rows += [("不再入选", i, old[i]["name"], old[i]["track"]) for i in sorted(set(old) - set(new))]
-    rows += [("换类别", i, new[i]["name"], f"{old[i]['track']} → {new[i]['track']}")
-             for i in sorted(set(old) & set(new)) if old[i]["track"] != new[i]["track"]]
-    return pl.DataFrame(rows, schema=schema, orient="row")
 
 
 def counterfactual_table(frame: pl.DataFrame) -> pl.DataFrame:
