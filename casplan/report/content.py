@@ -23,7 +23,7 @@ __all__ = [
     "summary_figures", "publicity_list", "UnitLetter", "set_aside_by_unit", "unit_letters", "letters_table", "history_comparison",
     "branch_comparison", "tie_break_text", "summary_lines", "review_paragraph", "eligibility_counts", "reason_counts",
     "eligibility_paragraph", "history_paragraph", "robustness_paragraph", "changes_list", "changes_paragraph",
-    "method_paragraphs", "HISTORY_COLUMNS", "history_rows", "direction_comparison",
+    "method_paragraphs", "HISTORY_COLUMNS", "history_rows", "direction_comparison", "decisions_list",
 ]
 
 DISAGREEMENT_POINTS = 20.0  # raw review scores (百分制) further apart than this are flagged 「评审意见分歧较大」
@@ -563,3 +563,21 @@ def direction_comparison(data) -> pl.DataFrame | None:
                          f"{policy.year}年拟入选项目": [counts_now.get(d, 0) for d in names]},
                         schema={"重点支持方向": pl.String, f"{policy.history.funded_year}年获资助项目": pl.Int64,
                                 f"{policy.year}年拟入选项目": pl.Int64})
+
+
+def decisions_list(data) -> pl.DataFrame:
+    """The analysts' decisions for the committee, in words: 决定, 项目或单位, 理由, 经办人 (no id, no rule code)."""
+    from casplan.eligibility import as_frame, rule_texts
+
+    frame = as_frame(data.year.loaded.overrides)
+    if frame.is_empty():
+        return pl.DataFrame(schema={"决定": pl.String, "项目或单位": pl.String, "理由": pl.String, "经办人": pl.String})
+    names = dict(data.year.eligibility.applications.select("app_id", "train_name").iter_rows())
+    rules = rule_texts(data.year.loaded.policy)
+    rows = []
+    for r in frame.iter_rows(named=True):
+        what = r["操作"] + (f"（{rules[r['规则']].split('；')[0]}）" if r["规则"] in rules else "")
+        subject = names.get(r["申报编号"]) or r["单位名称"] or ""
+        rows.append((what, subject, r["理由"] or "", r["经办人"] or ""))
+    return pl.DataFrame(rows, schema={"决定": pl.String, "项目或单位": pl.String, "理由": pl.String, "经办人": pl.String},
+                        orient="row")

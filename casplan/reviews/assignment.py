@@ -3,7 +3,8 @@
 An expert never reviews an application of their own unit, of a unit they declared (回避单位), or —
 with ``review_round.avoid_same_branch`` — of their own 分院. Among the assignments that respect the
 experts' limits and keep the loads as even as possible, the one with the greatest total fit is chosen,
-exactly, as 0/1 programmes solved by HiGHS (``scipy.optimize.milp``), in three steps: the smallest
+exactly, with HiGHS (the constraints form a bipartite incidence matrix, so the dual simplex of
+``scipy.optimize.linprog`` returns a 0/1 vertex; ``milp`` stands by), in three steps: the smallest
 possible highest load, then the largest possible lowest load (for experts whose limit allows it),
 then the best fit under both. The fit of an expert to an application is
 how many of the application's matched 重点支持方向 the expert's 研究方向 also matches, plus a small
@@ -167,40 +168,57 @@ def assign(applications: pl.DataFrame, experts: pl.DataFrame, fits: pl.DataFrame
     if capacity < need:
         raise SelectionError(f"专家的评审上限合计 {capacity} 项次，少于需要的 {need} 项次（{apps.height} 项 × {k} 位）；"
                              "请增加专家或提高“最多评审数”")
+    from scipy.sparse import csr_array
+
     n = len(pairs)
     a_index = {a: i for i, a in enumerate(apps["app_id"].to_list())}
     e_index = {e["expert_id"]: j for j, e in enumerate(e_rows)}
-    A = np.zeros((apps.height, n))
-    E = np.zeros((len(e_rows), n))
-    for p, (a, e) in enumerate(pairs):
-        A[a_index[a], p] = 1
-        E[e_index[e], p] = 1
+    ones = np.ones(n)
+    cols = np.arange(n)
+    # sparse: one 1 per pair in each matrix (10× the sample is a million pairs)
+    A = csr_array((ones, (np.array([a_index[a] for a, _ in pairs]), cols)), shape=(apps.height, n))
+    E = csr_array((ones, (np.array([e_index[e] for _, e in pairs]), cols)), shape=(len(e_rows), n))
     limits = np.array([e["max_load"] for e in e_rows], dtype=float)
     f = np.array([fit.get(p, 0.0) for p in pairs])
     cover = LinearConstraint(A, k, k)
     even = math.ceil(need / len(e_rows))
 
+    from scipy.optimize import linprog
+    from scipy.sparse import vstack
+
     def solve(lower: np.ndarray, upper: np.ndarray, objective: np.ndarray):
+        # The constraint matrix is the incidence matrix of a bipartite graph (each pair: one application,
+        # one expert), so it is totally unimodular: a simplex vertex is already 0/1. Dual simplex gives one;
+        # should it not be integral, the 0/1 programme is solved as such.
+        res = linprog(objective, A_eq=A, b_eq=np.full(apps.height, float(k)), A_ub=vstack([E, -E]),
+                      b_ub=np.concatenate([upper, -lower]), bounds=(0, 1), method="highs-ds")
+        if res.status != 0:
+            return None
+        x = res.x
+        if np.all(np.minimum(np.abs(x), np.abs(x - 1)) < 1e-6):
+            return np.rint(x)
         res = milp(objective, constraints=[cover, LinearConstraint(E, lower, upper)], integrality=np.ones(n),
                    bounds=Bounds(0, 1), options={"presolve": True})
         return res.x if res.status == 0 else None
 
     # Loads as even as the conflicts and limits allow, lexicographically: first the smallest highest load,
     # then the largest lowest load (of experts whose own limit allows it); then the best fit under both.
-    zero, chosen, bound, floor = np.zeros(len(e_rows)), None, None, 0
-    for bound in range(even, int(limits.max()) + 1):
-        upper = np.minimum(limits, bound)
-        if solve(zero, upper, np.zeros(n)) is not None:
+    # Each bound is searched from the even load outwards (feasibility solves without objective, usually one
+    # or two each), the fit solved once under both.
+    zero, zeros_f = np.zeros(len(e_rows)), np.zeros(n)
+
+    def feasible(lower: np.ndarray, upper: np.ndarray) -> bool:
+        return solve(lower, upper, zeros_f) is not None
+
+    chosen, bound, floor = None, None, 0
+    for u in range(even, int(limits.max()) + 1):
+        if feasible(zero, np.minimum(limits, u)):
+            bound = u
             break
-    else:
-        bound = None
     if bound is not None:
         upper = np.minimum(limits, bound)
-        for floor in range(bound, -1, -1):
-            lower = np.minimum(upper, floor)
-            chosen = solve(lower, upper, -f)
-            if chosen is not None:
-                break
+        floor = next(v for v in range(bound, -1, -1) if v == 0 or feasible(np.minimum(upper, v), upper))
+        chosen = solve(np.minimum(upper, floor), upper, -f)
     if chosen is None:
         raise SelectionError("在专家的评审上限内找不到满足回避要求的分配；请增加专家或提高“最多评审数”")
     picked = [pairs[p] for p in range(n) if chosen[p] > 0.5]

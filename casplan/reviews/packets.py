@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import math
 import re
 
 import polars as pl
@@ -60,7 +61,9 @@ def packet_bytes(expert: dict, rows: pl.DataFrame, *, year: int, criteria: tuple
                                    "text_wrap": True})
 
     guide = wb.add_worksheet("填写说明")
-    guide.set_column(0, 0, 100)
+    guide.set_column(0, 0, 90)
+    guide.set_paper(9)
+    guide.fit_to_pages(1, 0)
     lines = [
         f"{year}年度继续教育与培训院级资助项目专家评审表",
         f"评审专家：{expert['name']}（编号 {expert['expert_id']}，{expert['unit']}）",
@@ -72,18 +75,23 @@ def packet_bytes(expert: dict, rows: pl.DataFrame, *, year: int, criteria: tuple
     ]
     for i, line in enumerate(lines):
         guide.write_string(i, 0, neutralise_formula(line), title if i == 0 else wrap)
+        guide.set_row(i, 22 if i == 0 else 15 * max(1, math.ceil(len(line) * 2 / 88)))
     guide.protect()
 
     ws = wb.add_worksheet(PACKET_SHEET)
     headers = [*_FIXED, *(f"{c}（{low:g}–{high:g}）" for c in criteria), "评语"]
-    widths = [11, 22, 30, 14, 36, 36, 20, *([12] * len(criteria)), 30]
+    widths = [10, 16, 24, 10, 30, 30, 14, *([9] * len(criteria)), 20]
     for j, (h, w) in enumerate(zip(headers, widths)):
         ws.write_string(0, j, h, score_head if j >= len(_FIXED) else head)
         ws.set_column(j, j, w)
     fixed_cols = ("app_id", "unit", "train_name", "track_name", "goal", "content", "directions")
+    ws.set_row(0, 45)
     for i, r in enumerate(rows.select(fixed_cols).iter_rows(), start=1):
         for j, v in enumerate(r):
             ws.write_string(i, j, neutralise_formula("" if v is None else str(v)), wrap)
+        # spreadsheet programs do not grow a row for wrapped text they did not type: size it here
+        lines = max(math.ceil(len(str(v or "")) * 2 / max(widths[j] - 1, 1)) for j, v in enumerate(r))
+        ws.set_row(i, 15 * min(max(lines, 1), 12))
         for j in range(len(_FIXED), len(_FIXED) + len(criteria)):
             ws.write_blank(i, j, None, editable)
         ws.write_blank(i, len(headers) - 1, None, editable_text)
