@@ -140,12 +140,15 @@ def assign(applications: pl.DataFrame, experts: pl.DataFrame, fits: pl.DataFrame
     apps = applications.sort("app_id")
     exps = experts.sort("expert_id")
     e_rows = exps.to_dicts()
+    for e in e_rows:  # each written name resolved once, not once per application
+        e["unit"] = resolve(e["unit"])
+        e["conflicts"] = [resolve(c) for c in e["conflicts"]]
     fit = {(a, e): f for a, e, f in fits.select("app_id", "expert_id", "fit").iter_rows()}
     pairs, blocked = [], {}
     for a in apps.iter_rows(named=True):
         reasons = []
         for e in e_rows:
-            why = conflict_of(e, a["unit"], a.get("branch"), same_branch=avoid_same_branch, resolve=resolve)
+            why = conflict_of(e, a["unit"], a.get("branch"), same_branch=avoid_same_branch)
             if why is None and e["max_load"] > 0:
                 pairs.append((a["app_id"], e["expert_id"]))
             elif why is not None:
