@@ -252,3 +252,16 @@ def test_directions_compared_with_last_year_count_each_project_once(data):
     assert 0 < int(table[now].sum()) <= data.selection.chosen.height
     assert int(table[last].sum()) > 0
     assert table["重点支持方向"].n_unique() == table.height
+
+
+def test_every_set_aside_row_with_a_unit_reaches_that_units_letter():
+    dirty = sorted(str(p) for p in (SAMPLES / "dirty").rglob("*") if p.suffix in (".xlsx", ".csv"))
+    data = build(plans=";".join(dirty), history=str(SAMPLES / "history.xlsx"), roster=str(SAMPLES / "roster.xlsx"),
+                 robustness_draws=0)
+    aside = content.set_aside_by_unit(data)
+    assert aside.height == data.year.loaded.plans.rows_set_aside > 0
+    letters = content.unit_letters(data)
+    assert sum(letter.set_aside.height for letter in letters) == aside["unit"].is_not_null().sum()
+    for letter in letters:
+        for text in letter.set_aside["原因及如何修改"].to_list():
+            assert text  # each says why and what to write instead

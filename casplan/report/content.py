@@ -249,7 +249,14 @@ def unit_letters(data) -> list[UnitLetter]:
     apps = e.applications
     fails = e.summary.filter(~pl.col("eligible"))
     problems = set_aside_by_unit(data)
-    units = e.units.filter(pl.col("submitted")).sort("unit")
+    # every unit that submitted, and any whose rows were all set aside (they must hear how to fix them)
+    aside_units = problems["unit"].drop_nulls().unique().to_list()
+    units = e.units.filter(pl.col("submitted") | pl.col("unit").is_in(aside_units)).sort("unit")
+    known = set(e.units["unit"].to_list())
+    extra = sorted(u for u in aside_units if u not in known)
+    if extra:
+        units = pl.concat([units, pl.DataFrame({"unit": extra}).with_columns(
+            [pl.lit(None, units.schema[c]).alias(c) for c in units.columns if c != "unit"]).select(units.columns)])
     p2 = year.loaded.policy.rules.get("P2")
     subject = (p2.subject or "、".join(p2.terms)) if p2 is not None else ""
     letters = []
