@@ -319,6 +319,20 @@ def _run_name(year_dir: Path) -> str:
             return name
 
 
+def _quiet_kernel_manager(log: Path):
+    """A kernel manager whose kernel writes its own messages (TCP warnings, the traceback it prints when
+    interrupted) into ``log`` in the run's folder, not onto the analyst's terminal."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class QuietKernelManager(AsyncKernelManager):
+        async def _async_launch_kernel(self, kernel_cmd, **kw):  # noqa: ANN001 - jupyter_client's signature
+            with log.open("ab") as sink:  # the kernel keeps its own copy of the descriptor; ours closes here
+                kw["stderr"] = sink
+                return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    return QuietKernelManager
+
+
 def _kernel_error(exc: Exception) -> CasplanError:
     """The Chinese error of a failed notebook cell, with the exit code of the error it raised."""
     from casplan import errors
@@ -384,7 +398,8 @@ def render_report(params: dict, *, out_root: str | os.PathLike = "reports", if_c
             try:
                 pm.execute_notebook(str(notebook), str(tmp / "report.ipynb"), parameters=nb_params,
                                     cwd=str(notebook.parent), execution_timeout=timeout, progress_bar=progress,
-                                    kernel_name="python3")
+                                    kernel_name="python3",
+                                    kernel_manager_class=_quiet_kernel_manager(tmp / ".kernel.log"))
             except pm.PapermillExecutionError as exc:
                 raise _kernel_error(exc) from None
             except Exception as exc:  # kernel died, cell timeout, kernel missing …
