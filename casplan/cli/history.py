@@ -86,7 +86,6 @@ def append_history(history: str | None, add: str, spending: str | None):
 
 def run(args: argparse.Namespace) -> int:
     from casplan.io import write_frame
-    from casplan.report.content import HISTORY_COLUMNS
 
     try:
         out = Path(args.out).resolve()
@@ -94,7 +93,9 @@ def run(args: argparse.Namespace) -> int:
         if out in inputs:
             raise InputError(f"--out {args.out} 是输入文件之一；输入文件不被修改，请写到新文件", file=args.out)
         merged, lines = append_history(args.history, args.add, args.spending)
-        labels = dict(HISTORY_COLUMNS, rate="执行率")
+        from casplan.intake.fields import HISTORY_FIELDS
+
+        labels = {f.name: f.label for f in HISTORY_FIELDS}
         frame = merged.rename({c: labels[c] for c in merged.columns if c in labels})
         write_frame(frame, out, sheet="往年项目")
     except CasplanError as exc:

@@ -514,11 +514,14 @@ def method_paragraphs(data) -> str:
 
 # --- next year's history -------------------------------------------------------------------------------
 
-HISTORY_COLUMNS = {  # the history file's own labels (casplan.intake.fields.HISTORY_FIELDS), in its order
-    "unit": "单位名称", "year": "年度", "train_name": "培训名称", "track": "项目类别", "held": "是否举办",
-    "funded": "是否院级资助", "implemented": "是否实施", "completed": "是否完成", "granted": "资助金额(万元)",
-    "spent": "已支出(万元)", "as_of": "统计截止日期",
-}
+def _history_columns() -> dict[str, str]:
+    from casplan.intake.fields import HISTORY_FIELDS
+
+    return {f.name: f.label for f in HISTORY_FIELDS if f.name != "rate"}
+
+
+# the history file's own labels, in its order (casplan.intake.fields.HISTORY_FIELDS; 执行率 is derived)
+HISTORY_COLUMNS = _history_columns()
 
 
 def history_rows(data) -> pl.DataFrame:
