@@ -33,7 +33,16 @@ Criteria (all in [0, 1]; higher is better):
     The unit's own 资助推荐排序: ``1 / rank`` (rank 1 → 1, rank 2 → 0.5 …), 0 when not ranked.
 
 With expert reviews, the final score is ``(1 − review_weight) × criteria score + review_weight ×
-100 × calibrated review`` for the applications that were reviewed.
+100 × calibrated review`` for the applications that were reviewed. The calibrated review is the mean,
+over the application's reviewers, of one of (the policy's ``scoring.calibration``, or the what-if's
+switch — :data:`CALIBRATIONS`):
+
+``percentile`` (default)
+    the score's percentile among all the scores of the same expert (a strict expert's best is 1);
+``z``
+    the expert's z-score of the score, put on [0, 1] by the normal distribution (Φ(z));
+``raw``
+    the raw score, min–max scaled over the whole reviews file (no per-expert correction).
 """
 
 from __future__ import annotations
@@ -43,10 +52,10 @@ from dataclasses import dataclass
 import polars as pl
 
 from casplan.errors import InputError
-from casplan.policy import CRITERIA, Policy
+from casplan.policy import CALIBRATIONS, CRITERIA, Policy
 
-__all__ = ["CRITERIA", "CRITERION_LABELS", "Scores", "criteria_table", "score", "rank", "calibrate_reviews",
-           "SCORING_REASONS"]
+__all__ = ["CRITERIA", "CRITERION_LABELS", "CALIBRATIONS", "Scores", "criteria_table", "score", "rank",
+           "calibrate_reviews", "review_values", "SCORING_REASONS"]
 
 CRITERION_LABELS = {
     "direction": "方向匹配", "scale": "规模", "duration": "时长", "openness": "开放程度", "joint": "联合施训",
@@ -72,12 +81,14 @@ class Scores:
     breakdown : one row per (app_id, track, criterion): raw, value, weight (normalised), contribution.
     reviews : the calibrated expert reviews (per reviewer and application), empty without reviews.
     warnings : Chinese messages (ties left after the chain, review problems).
+    calibration : the review calibration used (a key of :data:`CALIBRATIONS`).
     """
 
     table: pl.DataFrame
     breakdown: pl.DataFrame
     reviews: pl.DataFrame
     warnings: tuple[str, ...] = ()
+    calibration: str = "percentile"
 
 
 def _clip(x: float) -> float:
@@ -213,7 +224,7 @@ def score(pairs: pl.DataFrame, *, policy: Policy, directions: pl.DataFrame | Non
           history_matches: pl.DataFrame | None = None, reviews: pl.DataFrame | None = None,
           weights: dict[str, dict[str, float]] | None = None, tracks_with_directions: set[str] | None = None,
           application_ids: set[str] | None = None, criteria: pl.DataFrame | None = None,
-          calibrated: pl.DataFrame | None = None) -> Scores:
+          calibrated: pl.DataFrame | None = None, calibration: str | None = None) -> Scores:
     """Score and rank eligible (application, track) pairs.
 
     Parameters
@@ -227,6 +238,7 @@ def score(pairs: pl.DataFrame, *, policy: Policy, directions: pl.DataFrame | Non
     criteria, calibrated : precomputed :func:`criteria_table` (a superset of ``pairs`` is fine) and
         :func:`calibrate_reviews` results; the what-if passes them so that a weight change only
         re-weights.
+    calibration : one of :data:`CALIBRATIONS` (``percentile``, ``z``, ``raw``); default the policy's.
     """
     for col in ("app_id", "track", "unit"):
         if col not in pairs.columns:
@@ -255,9 +267,14 @@ def score(pairs: pl.DataFrame, *, policy: Policy, directions: pl.DataFrame | Non
     else:
         calibrated = pl.DataFrame(schema={"app_id": pl.Utf8, "reviewer": pl.Utf8, "raw": pl.Float64,
                                           "z": pl.Float64, "percentile": pl.Float64})
+    method = calibration or policy.scoring.calibration
+    if method not in CALIBRATIONS:
+        raise InputError(f"评审校准方法「{method}」不存在（可用：{'、'.join(f'{k}（{v}）' for k, v in CALIBRATIONS.items())}）",
+                         value=method)
     if calibrated.height:
-        per_app = calibrated.group_by("app_id").agg(pl.col("percentile").mean().alias("review"),
-                                                    pl.col("raw").mean().alias("review_raw"))
+        per_app = (calibrated.with_columns(review_values(calibrated, method).alias("_value"))
+                   .group_by("app_id").agg(pl.col("_value").mean().alias("review"),
+                                           pl.col("raw").mean().alias("review_raw")))
         table = table.join(per_app, on="app_id", how="left")
     else:
         table = table.with_columns(pl.lit(None, pl.Float64).alias("review"), pl.lit(None, pl.Float64).alias("review_raw"))
@@ -277,14 +294,29 @@ def score(pairs: pl.DataFrame, *, policy: Policy, directions: pl.DataFrame | Non
     table, tie_warnings = rank(table, policy=policy)
     if calibrated.height:
         # What the ranks would be with raw (uncalibrated) review scores, min–max scaled over the file.
-        lo, hi = calibrated["raw"].min(), calibrated["raw"].max()
-        span = (hi - lo) or 1.0
-        uncal = table.with_columns(
-            pl.when(pl.col("review_raw").is_not_null())
-            .then((1 - rw) * pl.col("criteria_score") + rw * 100 * (pl.col("review_raw") - lo) / span)
-            .otherwise(pl.col("criteria_score")).alias("score"))
+        raw = (calibrated.with_columns(review_values(calibrated, "raw").alias("_value"))
+               .group_by("app_id").agg(pl.col("_value").mean().alias("_raw_review")))
+        uncal = table.join(raw, on="app_id", how="left").with_columns(
+            pl.when(pl.col("_raw_review").is_not_null())
+            .then((1 - rw) * pl.col("criteria_score") + rw * 100 * pl.col("_raw_review"))
+            .otherwise(pl.col("criteria_score")).alias("score")).drop("_raw_review")
         uncal, _ = rank(uncal, policy=policy)
         table = table.join(uncal.select("app_id", "track", pl.col("rank").alias("rank_uncalibrated")),
                            on=["app_id", "track"], how="left")
     return Scores(table=table, breakdown=breakdown.sort("app_id", "track", "criterion"), reviews=calibrated,
-                  warnings=tuple(warnings + tie_warnings))
+                  warnings=tuple(warnings + tie_warnings), calibration=method)
+
+
+def review_values(calibrated: pl.DataFrame, method: str) -> pl.Series:
+    """Each review's value in [0, 1] under a calibration method (see the module's docstring)."""
+    if method == "percentile":
+        return calibrated["percentile"]
+    if method == "z":
+        import math
+
+        return pl.Series([0.5 * (1 + math.erf(z / math.sqrt(2))) for z in calibrated["z"].to_list()], dtype=pl.Float64)
+    if method == "raw":
+        lo, hi = calibrated["raw"].min(), calibrated["raw"].max()
+        span = (hi - lo) or 1.0
+        return (calibrated["raw"] - lo) / span
+    raise InputError(f"评审校准方法「{method}」不存在（可用：{'、'.join(CALIBRATIONS)}）", value=method)

@@ -208,3 +208,60 @@ def test_collect_checks_every_row_and_the_reviews_feed_scoring(sent, tmp_path, c
     code = main(["select", str(SAMPLES / "plans.xlsx"), "--history", str(SAMPLES / "history.xlsx"),
                  "--roster", str(SAMPLES / "roster.xlsx"), "--reviews", str(reviews), "--json"])
     assert code == 0
+
+
+def test_leniency_is_measured_against_the_co_reviewers_before_and_after_calibration():
+    """宽 gives every project 10 more than 严 and 中 on the same project: +20/3·… before, ~0 after; a project
+    with one reviewer gives no comparison; coverage lists the projects with fewer than k reviews."""
+    from casplan.reviews import expert_leniency, review_coverage, review_disagreements
+    from casplan.scoring import calibrate_reviews
+
+    rows = []
+    for i, base in enumerate((60, 70, 80, 90)):
+        rows += [(f"A{i}", "宽", base + 10), (f"A{i}", "中", base), (f"A{i}", "严", base - 10)]
+    rows.append(("A9", "宽", 99))  # alone: not compared
+    reviews = pl.DataFrame(rows, schema={"app_id": pl.String, "reviewer": pl.String, "score": pl.Float64}, orient="row")
+    calibrated, _ = calibrate_reviews(reviews, app_ids={f"A{i}" for i in (0, 1, 2, 3, 9)})
+    got = {r["reviewer"]: r for r in expert_leniency(calibrated, method="percentile").to_dicts()}
+    span = 100 - 50  # raw min–max over the file (90 + 10, 60 − 10)
+    # before: 宽 is 10 above 中 and 20 above 严 on every project → mean difference 15 raw points
+    assert got["宽"]["before"] == pytest.approx(100 * 15 / span)
+    assert got["严"]["before"] == pytest.approx(-100 * 15 / span)
+    assert got["中"]["before"] == pytest.approx(0.0)
+    assert got["宽"]["n_reviews"] == 5 and got["宽"]["n_compared"] == 4
+    # after per-expert percentiles every expert ranks the four projects alike: 宽's extra is only A9's top place
+    assert abs(got["宽"]["after"]) < abs(got["宽"]["before"]) / 3
+    assert abs(got["严"]["after"]) < abs(got["严"]["before"]) / 3
+    assert list(expert_leniency(calibrated, method="percentile")["reviewer"]) == ["宽", "中", "严"]
+    raw = {r["reviewer"]: r for r in expert_leniency(calibrated, method="raw").to_dicts()}
+    assert raw["宽"]["after"] == pytest.approx(raw["宽"]["before"])
+    split = review_disagreements(calibrated, points=15)
+    assert split["app_id"].to_list() == ["A0", "A1", "A2", "A3"] and split["scores"][0] == "宽 70；中 60；严 50"
+    counts = calibrated.group_by("app_id").agg(pl.len().alias("n_reviews"))
+    apps = pl.DataFrame({"app_id": ["A0", "A9", "B1"]})
+    short = review_coverage(counts, apps, per_application=3)
+    assert short.select("app_id", "n_reviews", "missing").rows() == [("B1", 0, 3), ("A9", 1, 2)]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_assignment_does_not_depend_on_the_order_of_rows(seed):
+    import random
+
+    rng = random.Random(seed)
+    experts = _experts([(f"E{i}", f"专家{i}", f"所{rng.randrange(4)}", None, "", rng.choice([None, 4, 6]),
+                         rng.choice(["", "所1"])) for i in range(1, 8)])
+    apps = _apps([(f"A{k}", f"所{rng.randrange(5)}", None, "yanxiu") for k in range(9)])
+    fits = _fits(apps, experts, {(f"A{rng.randrange(9)}", f"E{rng.randrange(1, 8)}"): rng.choice([1, 2, 0.5])
+                                 for _ in range(15)})
+    one = assign(apps, experts, fits, per_application=2, avoid_same_branch=False)
+    shuffled = assign(apps.sample(fraction=1, shuffle=True, seed=seed), experts.sample(fraction=1, shuffle=True, seed=seed),
+                      fits.sample(fraction=1, shuffle=True, seed=seed), per_application=2, avoid_same_branch=False)
+    assert one.pairs.equals(shuffled.pairs) and one.total_fit == shuffled.total_fit
+    unit = dict(apps.select("app_id", "unit").iter_rows())
+    own = dict(experts.select("expert_id", "unit").iter_rows())
+    conflicts = dict(experts.select("expert_id", "conflicts").iter_rows())
+    for a, e in one.pairs.select("app_id", "expert_id").iter_rows():
+        assert unit[a] != own[e] and unit[a] not in conflicts[e]
+    limit = dict(experts.select("expert_id", "max_load").iter_rows())
+    for e, n in one.pairs.group_by("expert_id").len().iter_rows():
+        assert n <= limit[e]

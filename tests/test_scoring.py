@@ -14,6 +14,9 @@ from casplan.policy import load_policy
 from casplan.scoring import CRITERIA, score
 
 POLICY = load_policy()
+from casplan.policy import default_policy_path  # noqa: E402
+
+POLICY_PATH = default_policy_path(2023)
 
 
 def pair(app_id: str, track: str = "yanxiu", **over) -> dict:
@@ -78,6 +81,46 @@ def test_reviews_are_calibrated_per_reviewer_and_move_ranks():
     assert t["A1"]["rank"] < t["A4"]["rank"]
     assert t["A1"]["rank_uncalibrated"] > t["A4"]["rank_uncalibrated"]
     assert set(s.reviews.columns) >= {"raw", "z", "percentile"}
+
+
+def test_calibration_methods_raw_z_percentile():
+    """raw: no per-expert correction (the lenient expert's projects win); z and percentile: each expert's
+    best is on a par; the policy's choice is the default and a scenario may name another, by id or in Chinese."""
+    import math
+    from dataclasses import replace
+
+    from casplan.policy import CALIBRATIONS, parse_policy
+    from casplan.errors import PolicyError
+    import yaml
+
+    pairs = frame([pair(f"A{i}") for i in range(1, 7)])
+    reviews = pl.DataFrame({"app_id": ["A1", "A2", "A3", "A4", "A5", "A6"],
+                            "reviewer": ["严", "严", "严", "宽", "宽", "宽"],
+                            "score": [60.0, 50.0, 40.0, 95.0, 90.0, 85.0]})
+    by = {m: {r["app_id"]: r for r in score(pairs, policy=POLICY, reviews=reviews, calibration=m).table.to_dicts()}
+          for m in CALIBRATIONS}
+    assert score(pairs, policy=POLICY, reviews=reviews).calibration == POLICY.scoring.calibration == "percentile"
+    assert by["raw"]["A1"]["review"] == pytest.approx((60 - 40) / (95 - 40))
+    assert by["raw"]["A4"]["review"] == 1.0 and by["raw"]["A4"]["rank"] < by["raw"]["A1"]["rank"]
+    assert by["percentile"]["A1"]["review"] == by["percentile"]["A4"]["review"] == 1.0
+    assert by["z"]["A1"]["review"] == pytest.approx(by["z"]["A4"]["review"])
+    assert by["z"]["A1"]["review"] == pytest.approx(0.5 * (1 + math.erf(1 / math.sqrt(2))))
+    assert by["z"]["A2"]["review"] == pytest.approx(0.5)
+    with pytest.raises(InputError, match="校准方法"):
+        score(pairs, policy=POLICY, reviews=reviews, calibration="median")
+    raw = yaml.safe_load(POLICY_PATH.read_text(encoding="utf-8"))
+    raw["scoring"]["calibration"] = "原始分"
+    assert parse_policy(raw).scoring.calibration == "raw"
+    raw["scoring"]["calibration"] = "中位数"
+    with pytest.raises(PolicyError, match="scoring.calibration"):
+        parse_policy(raw)
+    from casplan.whatif import Scenario
+
+    s = Scenario.from_dict({"calibration": "按专家标准分"}, policy=POLICY)
+    assert s.calibration == "z" and Scenario.from_dict(s.to_dict(), policy=POLICY) == s
+    assert Scenario.baseline(replace(POLICY, scoring=replace(POLICY.scoring, calibration="raw"))).calibration == "raw"
+    with pytest.raises(InputError, match="calibration"):
+        Scenario.from_dict({"calibration": "中位数"}, policy=POLICY)
 
 
 def test_review_problems_are_clear():

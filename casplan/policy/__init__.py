@@ -22,6 +22,7 @@ _HOME = {
     "policy_hash": "model",
     "UNIT_TYPE_LABELS": "model",
     "CRITERIA": "model",
+    "CALIBRATIONS": "model",
     "IntakeRules": "model",
     "UnitRules": "model",
     "OpenScope": "model",

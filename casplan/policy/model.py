@@ -53,6 +53,7 @@ __all__ = [
     "parse_policy",
     "QuotaMode",
     "TrackKind",
+    "CALIBRATIONS",
 ]
 
 TrackKind = Literal["money", "support"]
@@ -60,6 +61,9 @@ QuotaMode = Literal["ceiling", "band"]
 
 # The scoring criteria a policy may weigh (documented in casplan.scoring).
 CRITERIA = ("direction", "scale", "duration", "openness", "joint", "track_record", "attachments", "cost", "unit_rank")
+
+# How the expert reviews are calibrated before they enter the score (documented in casplan.scoring).
+CALIBRATIONS = {"percentile": "按专家百分位", "z": "按专家标准分", "raw": "原始分"}
 
 UNIT_TYPE_LABELS = {
     "institute": "研究所",
@@ -327,6 +331,7 @@ class Scoring:
     review_weight: float
     tie_break: tuple[str, ...]
     weights: dict[str, dict[str, float]]
+    calibration: str = "percentile"  # a key of CALIBRATIONS
 
     def weights_for(self, track: str) -> dict[str, float]:
         """The criteria weights of a track (its own, else ``default``)."""
@@ -722,6 +727,17 @@ def _bare_file_name(r: "_Reader", value: Any) -> str:
     return name
 
 
+def _calibration(r, value) -> str:
+    """A calibration method by its id or its Chinese name (scoring.calibration)."""
+    names = {v: k for k, v in CALIBRATIONS.items()}
+    text = str(value).strip()
+    if text in CALIBRATIONS:
+        return text
+    if text in names:
+        return names[text]
+    raise r.fail("scoring.calibration", f"「{value}」不是评审校准方法（可用：{'、'.join(f'{k}（{v}）' for k, v in CALIBRATIONS.items())}）")
+
+
 def parse_policy(raw: Any, *, source: str = "<policy>") -> Policy:
     """Build a :class:`Policy` from the YAML mapping; raise :class:`PolicyError` on any fault."""
     r = _Reader(source)
@@ -854,7 +870,8 @@ def parse_policy(raw: Any, *, source: str = "<policy>") -> Policy:
         text_max=r.integer(p["text_max"], "platform.text_max", low=1),
         attendants_max=r.integer(p["attendants_max"], "platform.attendants_max", low=1),
     )
-    s = r.mapping(top["scoring"], "scoring", required={"match_threshold", "review_weight", "tie_break", "weights"})
+    s = r.mapping(top["scoring"], "scoring", required={"match_threshold", "review_weight", "tie_break", "weights"},
+                  optional={"calibration"})
     if not isinstance(s["weights"], dict) or "default" not in s["weights"]:
         raise r.fail("scoring.weights", "应为键值表，且须含 default")
     weights: dict[str, dict[str, float]] = {}
@@ -879,6 +896,7 @@ def parse_policy(raw: Any, *, source: str = "<policy>") -> Policy:
         review_weight=r.number(s["review_weight"], "scoring.review_weight", low=0, high=1),
         tie_break=r.texts(s["tie_break"], "scoring.tie_break"),
         weights=weights,
+        calibration=_calibration(r, s.get("calibration", "percentile")),
     )
     review_round = ReviewRound()
     if top.get("review_round") is not None:

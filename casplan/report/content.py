@@ -24,6 +24,7 @@ __all__ = [
     "branch_comparison", "tie_break_text", "summary_lines", "review_paragraph", "eligibility_counts", "reason_counts",
     "eligibility_paragraph", "history_paragraph", "robustness_paragraph", "changes_list", "changes_paragraph",
     "method_paragraphs", "HISTORY_COLUMNS", "history_rows", "direction_comparison", "decisions_list",
+    "review_coverage_table", "leniency_table", "disagreement_table",
 ]
 
 DISAGREEMENT_POINTS = 20.0  # raw review scores (百分制) further apart than this are flagged 「评审意见分歧较大」
@@ -380,9 +381,68 @@ def summary_lines(data) -> pl.DataFrame:
     return pl.DataFrame(rows, schema={"项目": pl.String, "情况": pl.String}, orient="row")
 
 
+def _calibration_words(method: str) -> str:
+    return {"percentile": "先按每位专家自己的打分分布换算为百分位（校准）再取平均",
+            "z": "先按每位专家自己的打分换算为标准分（校准）再取平均",
+            "raw": "按原始分取平均（未按专家校准）"}.get(method, method)
+
+
+def _to_review(data) -> pl.DataFrame:
+    """The applications that should have expert reviews: eligible in some track (the first in the policy's order)."""
+    policy = data.year.loaded.policy
+    order = {t.id: i for i, t in enumerate(policy.tracks)}
+    apps = data.year.eligibility.applications
+    return (data.year.eligibility.summary.filter(pl.col("eligible"))
+            .with_columns(pl.col("track").replace_strict(order, default=len(order)).alias("_o"))
+            .sort("app_id", "_o").unique("app_id", keep="first", maintain_order=True)
+            .join(apps.select("app_id", "unit", "train_name"), on="app_id", how="left")
+            .select("app_id", "unit", "train_name",
+                    pl.col("track").replace_strict(policy.track_names, default=pl.col("track")).alias("track_name")))
+
+
+def review_coverage_table(data) -> pl.DataFrame:
+    """Eligible applications with fewer valid reviews than the round asks for (review_round.per_application)."""
+    from casplan.reviews import review_coverage
+
+    k = data.year.loaded.policy.review_round.per_application
+    chosen = set(data.selection.chosen["app_id"].to_list())
+    out = review_coverage(review_stats(data), _to_review(data), per_application=k)
+    return out.select(pl.col("app_id").alias("申报编号"), pl.col("unit").alias("单位"), pl.col("train_name").alias("项目名称"),
+                      pl.col("track_name").alias("类别"), pl.col("n_reviews").alias("有效评审份数"),
+                      pl.lit(k).alias("应有份数"),
+                      pl.when(pl.col("app_id").is_in(list(chosen))).then(pl.lit("入选")).otherwise(pl.lit("未入选"))
+                      .alias("本方案"))
+
+
+def leniency_table(data) -> pl.DataFrame:
+    """Per expert: reviews and leniency against the co-reviewers of the same applications, before and after
+    calibration (see :mod:`casplan.reviews.audit`)."""
+    from casplan.reviews import expert_leniency
+
+    out = expert_leniency(data.scores.reviews, method=data.scores.calibration)
+    return out.select(pl.col("reviewer").alias("评审专家"), pl.col("n_reviews").alias("评审份数"),
+                      pl.col("raw_mean").round(1).alias("原始均分"),
+                      pl.col("before").round(1).alias("宽严（校准前）"), pl.col("after").round(1).alias("宽严（校准后）"))
+
+
+def disagreement_table(data) -> pl.DataFrame:
+    """Applications whose experts' raw scores are more than :data:`DISAGREEMENT_POINTS` apart."""
+    from casplan.reviews import review_disagreements
+
+    out = review_disagreements(data.scores.reviews, points=DISAGREEMENT_POINTS)
+    apps = data.year.eligibility.applications.select("app_id", "unit", "train_name")
+    chosen = set(data.selection.chosen["app_id"].to_list())
+    return (out.join(apps, on="app_id", how="left")
+            .select(pl.col("app_id").alias("申报编号"), pl.col("unit").alias("单位"), pl.col("train_name").alias("项目名称"),
+                    pl.col("scores").alias("各专家评分"), pl.col("spread").round(1).alias("最高最低相差"),
+                    pl.when(pl.col("app_id").is_in(list(chosen))).then(pl.lit("入选")).otherwise(pl.lit("未入选"))
+                    .alias("本方案")))
+
+
 def review_paragraph(data) -> str:
-    """How the expert reviews enter the score, and what they were."""
-    share = data.year.loaded.policy.scoring.review_weight
+    """How the expert reviews enter the score, and what they were: coverage, leniency, disagreements."""
+    policy = data.year.loaded.policy
+    share = policy.scoring.review_weight
     stats = review_stats(data)
     if stats.is_empty():
         return f"本次未提供专家评审；总分完全由评分准则计算（有评审时评审分占 {share:.0%}）。"
@@ -390,10 +450,25 @@ def review_paragraph(data) -> str:
     chosen = set(data.selection.chosen["app_id"].to_list())
     reviewed = stats.filter(pl.col("app_id").is_in(list(chosen)))
     disagree = int(reviewed["disagree"].sum())
+    k = policy.review_round.per_application
+    short = review_coverage_table(data)
+    none = int((short["有效评审份数"] == 0).sum())
+    coverage = (f"具备资格的 {_to_review(data).height} 项申报中，{short.height} 项的有效评审少于 {k} 份"
+                f"（其中 {none} 项没有评审，按评分准则计分；明细见附件）。" if short.height else
+                f"具备资格的申报都有至少 {k} 份有效评审。")
+    lenient = leniency_table(data)
+    spread = ""
+    if lenient.height > 1 and lenient["宽严（校准前）"].drop_nulls().len() > 1:
+        before = lenient["宽严（校准前）"].drop_nulls()
+        after = lenient["宽严（校准后）"].drop_nulls()
+        top, low = lenient.row(0, named=True), lenient.drop_nulls("宽严（校准前）").row(-1, named=True)
+        spread = (f"与同一项目的其他专家相比，打分最宽的是{top['评审专家']}（平均高 {top['宽严（校准前）']:.1f} 分），"
+                  f"最严的是{low['评审专家']}（平均低 {-low['宽严（校准前）']:.1f} 分）；专家间宽严之差"
+                  f"校准前为 {before.max() - before.min():.1f} 分，校准后为 {after.max() - after.min():.1f} 分（评审分按百分制）。")
     return (f"{reviewers} 位专家共评审 {stats.height} 项申报、{int(stats['n_reviews'].sum())} 份评审意见。"
             f"有评审的申报，评审分占总分的 {share:.0%}，其余 {1 - share:.0%} 由评分准则计算；各专家的打分宽严不同，"
-            "先按每位专家自己的打分分布校准（换算为百分位）再取平均。拟入选项目中有评审的 "
-            f"{reviewed.height} 项，名单的“专家评审”一栏列出份数、原始均分与最低–最高分及校准后的百分位；"
+            f"{_calibration_words(data.scores.calibration)}。{coverage}{spread}拟入选项目中有评审的 "
+            f"{reviewed.height} 项，名单的“专家评审”一栏列出份数、原始均分与最低–最高分及校准后的分值；"
             f"最高分与最低分相差超过 {DISAGREEMENT_POINTS:g} 分的标为“评审意见分歧较大”（{disagree} 项）。")
 
 

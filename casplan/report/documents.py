@@ -127,6 +127,17 @@ def annex_document(data, *, day: dt.date, mark: str = "") -> Document:
     margin = tables.counterfactual_table(counterfactuals(data.candidates, options=data.options, budget_delta=50))
     sections.append({"heading": "七、人工决定与边际变化", "text": "",
                      "tables": [_table(decisions, "人工决定"), _table(margin, "名额 ±1、经费总额 ±50 万元时的变化")]})
+    if year.loaded.reviews is not None:
+        k = policy.review_round.per_application
+        coverage = content.review_coverage_table(data)
+        split = content.disagreement_table(data)
+        sections.append({"heading": "八、专家评审", "text": (
+            f"宽严：每份评审与同一项目其他专家的评审之差，按专家平均（百分制，正为偏宽）；校准后即按计分所用的"
+            f"校准方法换算后的差。评审少于 {k} 份的项目，评审部分只按已有评审计算，没有评审的按评分准则计分。"),
+            "tables": [_table(content.leniency_table(data), "各位专家的宽严（校准前后）"),
+                       _table(coverage, f"有效评审少于 {k} 份的具备资格申报（{coverage.height} 项）"),
+                       _table(split, f"评审意见分歧较大的申报（最高分与最低分相差超过 {content.DISAGREEMENT_POINTS:g} 分，"
+                                     f"{split.height} 项）")]})
     title = f"中国科学院{policy.year}年度继续教育与培训院级资助项目遴选报告 附件"
     subtitle = "　".join(x for x in (mark, _date_text(day)) if x)
     return Document(stem=ANNEX, html=render_html("annex.html.j2", title=title, subtitle=subtitle, sections=sections,

@@ -1,4 +1,4 @@
-"""The expert review round: assigning experts without conflicts (:mod:`casplan.reviews.assignment`), the scoring workbooks (:mod:`casplan.reviews.packets`), collecting what comes back (:mod:`casplan.reviews.collecting`), and the round end to end (:mod:`casplan.reviews.round`)."""
+"""The expert review round: assigning experts without conflicts (:mod:`casplan.reviews.assignment`), the scoring workbooks (:mod:`casplan.reviews.packets`), collecting what comes back (:mod:`casplan.reviews.collecting`), the round end to end (:mod:`casplan.reviews.round`), and what the committee should know about the reviews (:mod:`casplan.reviews.audit`)."""
 
 from casplan.lazy import attach
 
@@ -26,6 +26,9 @@ _HOME = {
     "plan_round": "round",
     "write_round": "round",
     "read_record": "round",
+    "review_coverage": "audit",
+    "expert_leniency": "audit",
+    "review_disagreements": "audit",
 }
 __all__ = list(_HOME)
 __getattr__, __dir__ = attach(__name__, _HOME)
