@@ -1,149 +1,204 @@
-"""A real browser: JupyterLab serves the what-if notebook, headless Chromium runs it and moves a quota slider."""
+"""A real browser against the served app: ``casplan whatif --params …`` (the real command) serves the panel
+through Voilà; headless Chromium checks that no code and no English is on the page, moves a quota, switches
+U1, forces an unknown id, saves a scenario and renders its report, and records how long each took."""
 
 from __future__ import annotations
 
+import json
 import os
-import secrets
+import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
+IMAGES = ROOT / "docs" / "images"
+SAMPLES = ROOT / "data" / "samples" / "2023"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
 pytestmark = pytest.mark.browser
 
+# What may be Latin in the page's visible text: ids, rule ids, units and file names the analyst typed.
+ALLOWED = re.compile(r"^(P\d+|U\d|J\d|casplan|whatif|yaml|yml|pdf|reports?|token|EDA|AI)$", re.IGNORECASE)
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+
+def _params(tmp: Path) -> Path:
+    """The sample year with the guide's decisions file (the report's optimum with it is 4331.36)."""
+    p = tmp / "参数.yaml"
+    p.write_text("\n".join([
+        "year: 2023", f"plans: {SAMPLES / 'plans.xlsx'}", f"history: {SAMPLES / 'history.xlsx'}",
+        f"roster: {SAMPLES / 'roster.xlsx'}", f"reviews: {SAMPLES / 'reviews.csv'}",
+        f"overrides: {ROOT / 'docs' / 'examples' / '人工决定示例.yaml'}", "robustness_draws: 0", ""]), encoding="utf-8")
+    return p
 
 
 @pytest.fixture
-def lab(tmp_path):
-    """JupyterLab on 127.0.0.1 with a token, stopped by its own process id."""
+def app(tmp_path):
+    """``casplan whatif`` as the analyst starts it (as root too: no extra flag), stopped by Ctrl-C (SIGINT)."""
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian's chromium is missing: `make test` installs it")
-    port, token = _free_port(), secrets.token_hex(16)
+    params = _params(tmp_path)
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "config"), "JUPYTER_DATA_DIR": str(tmp_path / "data"),
-           "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"), "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "ws")}
-    for key in ("JUPYTER_PATH",):
-        env.pop(key, None)
-    labconfig = tmp_path / "config" / "labconfig"
-    labconfig.mkdir(parents=True)
-    (labconfig / "page_config.json").write_text(  # no news toast over the screenshots
-        '{"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": true}}', encoding="utf-8")
-    log = open(tmp_path / "lab.log", "wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--port={port}",
-         f"--ServerApp.token={token}", "--allow-root", "--LabApp.expose_app_in_browser=True",
-         f"--ServerApp.root_dir={ROOT}", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-         "--ServerApp.port_retries=0"],
-        stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
+           "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"), "PYTHONUNBUFFERED": "1"}
+    started = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "-m", "casplan", "whatif", "--params", str(params), "--port", "0",
+                             "--out", str(tmp_path / "reports")], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    url, printed = None, []
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
-            break
-        except OSError:
-            if proc.poll() is not None:
-                pytest.fail("JupyterLab exited: " + (tmp_path / "lab.log").read_text(errors="replace")[-2000:])
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("JupyterLab did not start within 60 s")
+    while url is None and time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line and proc.poll() is not None:
+            pytest.fail("casplan whatif exited: " + proc.stderr.read()[-2000:])
+        printed.append(line)
+        m = re.search(r"(http://127\.0\.0\.1:\d+/\?token=\S+)", line)
+        if m:
+            url = m.group(1)
+    assert url, printed
     try:
-        yield url, token
+        yield {"url": url, "started": started, "proc": proc, "tmp": tmp_path, "printed": printed}
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
+        if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
-        log.close()
 
 
-def _notebook_with_params() -> str:
-    """A copy of the what-if notebook under tests/artifacts with the sample's params file filled in.
-
-    The committed notebook names no input (an omitted input is none); the analyst fills ``params_file``.
-    """
-    import json
-
-    nb = json.loads((ROOT / "notebooks" / "04_what_if.ipynb").read_text(encoding="utf-8"))
-    params = ROOT / "data" / "samples" / "2023" / "report-params.yaml"
-    source = "".join(nb["cells"][1]["source"]).replace('params_file: str = ""', f'params_file: str = "{params}"', 1)
-    nb["cells"][1]["source"] = source
-    nb["cells"][2]["source"] = "".join(nb["cells"][2]["source"]).replace(
-        "from casplan.views.charts import", "import os; os.chdir(%r)\nfrom casplan.views.charts import" % str(ROOT / "notebooks"), 1)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    (ARTIFACTS / "04_what_if.ipynb").write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
-    return "tests/artifacts/04_what_if.ipynb"
+def _english(text: str) -> list[str]:
+    """Latin words outside the allow-list, each with the text around it."""
+    return sorted({text[max(m.start() - 30, 0):m.end() + 30] for m in re.finditer(r"[A-Za-z][A-Za-z_]+", text)
+                   if not ALLOWED.match(m.group())})
 
 
-def test_quota_slider_changes_the_shortlist(lab):
+def _visible_words(page) -> str:
+    """The page's visible text without the data cells (a training's name may be Latin: 「Python 科学计算」) and
+    without the paths of files (shown as code)."""
+    text = page.evaluate("document.body.innerText")
+    cells = page.eval_on_selector_all("td, code", "els => els.map(e => e.innerText)")
+    for cell in sorted(cells, key=len, reverse=True):
+        if cell.strip():
+            text = text.replace(cell, " ")
+    return text
+
+
+def test_the_served_app(app):
     from playwright.sync_api import sync_playwright
 
-    url, token = lab
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    notebook = _notebook_with_params()
+    timings: dict[str, object] = {}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1800})
+        page = browser.new_page(viewport={"width": 1400, "height": 1500}, locale="zh-CN")
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(f"{url}/lab/tree/{notebook}?token={token}&reset", timeout=60_000)
-        page.wait_for_function("window.jupyterapp && window.jupyterapp.shell.currentWidget "
-                               "&& window.jupyterapp.shell.currentWidget.sessionContext "
-                               "&& window.jupyterapp.shell.currentWidget.sessionContext.session "
-                               "&& window.jupyterapp.shell.currentWidget.sessionContext.session.kernel",
-                               timeout=90_000)
-        page.wait_for_function("window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'",
-                               timeout=90_000)
-        page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        page.goto(app["url"], timeout=60_000)
         cell = page.locator('.casplan-fill td.chosen[data-track="yanxiu"]')
-        cell.wait_for(timeout=120_000)
+        cell.wait_for(timeout=90_000)
+        page.locator(".casplan-status [data-revision]").wait_for(timeout=30_000)
+        timings["start_to_usable_s"] = round(time.monotonic() - app["started"], 2)
         assert cell.inner_text() == "10"
-        handle = page.locator(".casplan-quota-yanxiu .noUi-handle")
-        handle.scroll_into_view_if_needed()
-        handle.focus()
+        assert page.title() == "情景推演"
+
+        # no code, no English in what the analyst sees
+        assert page.locator(".jp-InputArea-editor, .jp-CodeMirrorEditor, .cm-editor").count() == 0
+        body = page.evaluate("document.body.innerText")
+        assert "import" not in body and "WhatIfPanel" not in body
+        assert _english(_visible_words(page)) == [], _english(_visible_words(page))
+        status = page.locator(".casplan-status").inner_text()
+        assert "总分 4331.36" in status, status  # the report's optimum with the decisions file
 
         def revision() -> int:
             return int(page.locator(".casplan-status [data-revision]").get_attribute("data-revision"))
 
-        def press_and_wait(expected: str) -> float:
+        def timed(action) -> float:
             before = revision()
-            started = time.perf_counter()
-            page.keyboard.press("ArrowLeft")
+            t = time.perf_counter()
+            action()
             page.wait_for_function(
                 f"Number(document.querySelector('.casplan-status [data-revision]').dataset.revision) > {before}",
                 timeout=30_000)
-            elapsed = time.perf_counter() - started
-            assert page.locator('.casplan-fill td.chosen[data-track="yanxiu"]').inner_text() == expected
-            return elapsed
+            return round((time.perf_counter() - t) * 1000)
 
-        latencies = [press_and_wait(str(n)) for n in (9, 8, 7)]
-        assert page.locator('.casplan-fill td.chosen[data-track="duanqi"]').inner_text() == "10"
-        rows = page.locator(".casplan-diff").inner_text().splitlines()
-        assert sum(r.startswith("落选\t专业技术研修班") for r in rows) == 3
-        shortlist = page.locator(".casplan-shortlist").inner_text().splitlines()
-        assert sum(r.startswith("专业技术研修班\t") for r in shortlist) == 7
-        page.locator(".casplan-whatif").screenshot(path=str(ARTIFACTS / "whatif.png"))
-        (ARTIFACTS / "whatif-latency.txt").write_text(
-            "slider step → every output updated (ms): " + ", ".join(f"{x * 1000:.0f}" for x in latencies) + "\n",
-            encoding="utf-8")
+        def tab(title: str) -> None:
+            page.locator(".casplan-tabs .lm-TabBar-tab", has_text=title).click()
+
+        moves: list[tuple[str, float]] = []
+        # move a quota: 专业技术研修班 10 → 9 → 8 by the keyboard on the slider's handle
+        handle = page.locator(".casplan-quota-yanxiu .noUi-handle")
+        handle.focus()
+        for n in (9, 8):
+            moves.append((f"研修班名额→{n}", timed(lambda: page.keyboard.press("ArrowLeft"))))
+            assert cell.inner_text() == str(n)
+        settings = page.locator(".casplan-settings-line").inner_text()
+        assert "名额 专业技术研修班 10→8" in settings, settings
+        diff = page.locator(".casplan-diff").inner_text()
+        knock = [r for r in diff.splitlines() if "P2302156" in r]
+        assert knock and "P2302150" in knock[0] and "每所一项" in knock[0], knock
+        page.locator(".casplan-whatif").screenshot(path=str(IMAGES / "whatif-after.png"))
+
+        # switch U1 off
+        tab("经费与规则")
+        moves.append(("关闭 U1", timed(lambda: page.locator(".casplan-rule-U1 input").click())))
+        assert "U1 关" in page.locator(".casplan-settings-line").inner_text()
+
+        # an unknown id at 强制入选: a message at the field, the shortlist stays
+        tab("人工决定")
+        field = page.locator(".casplan-forced-in input")
+        field.fill("P9999999")
+        moves.append(("强制入选未知编号", timed(lambda: field.press("Enter"))))
+        error = page.locator(".casplan-forced-in-error")
+        assert "不存在的申报编号" in error.inner_text()
+        assert page.locator(".casplan-shortlist tbody tr").count() > 40
+        page.locator(".casplan-whatif").screenshot(path=str(IMAGES / "whatif-error.png"))
+        field.fill("")
+        moves.append(("清空强制入选", timed(lambda: field.press("Enter"))))
+        assert error.inner_text().strip() == ""
+
+        # one click back to the baseline
+        moves.append(("恢复基线", timed(lambda: page.locator(".casplan-reset button, button.casplan-reset").click())))
+        assert "当前为基线" in page.locator(".casplan-settings-line").inner_text()
+        assert cell.inner_text() == "10"
+        tab("名额")
+        handle.focus()
+        moves.append(("研修班名额→9", timed(lambda: page.keyboard.press("ArrowLeft"))))
+
+        # save the scenario and render its report
+        tab("情景与报告")
+        path = page.locator(".casplan-path input")
+        path.fill("情景/研修班9个.yaml")
+        t = time.perf_counter()
+        page.locator(".casplan-report-button").click()
+        page.locator(".casplan-report-running").wait_for(timeout=30_000)
+        page.locator(".casplan-whatif").screenshot(path=str(IMAGES / "whatif-report-running.png"))
+        done = page.locator(".casplan-report-done")
+        done.wait_for(timeout=600_000)
+        timings["report_s"] = round(time.perf_counter() - t, 1)
+        saved = app["tmp"] / "情景" / "研修班9个.yaml"
+        assert saved.is_file() and "yanxiu: 9" in saved.read_text(encoding="utf-8")
+        pdf = Path(re.search(r"(/\S+report\.pdf)", done.inner_text()).group(1))
+        assert pdf.is_file(), done.inner_text()
+        page.locator(".casplan-whatif").screenshot(path=str(IMAGES / "whatif-report.png"))
+        assert _english(_visible_words(page)) == [], _english(_visible_words(page))
         browser.close()
     assert not errors, errors
+
+    # Ctrl-C: a clean stop, a Chinese line, no traceback
+    proc = app["proc"]
+    os.kill(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, (out, err)
+    assert "情景推演已停止" in out and "Traceback" not in out + err, (out, err)
+
+    latencies = sorted(ms for _, ms in moves)
+    timings["moves_ms"] = dict(moves)
+    timings["median_ms"] = latencies[len(latencies) // 2]
+    timings["worst_ms"] = latencies[-1]
+    (ARTIFACTS / "whatif-latency.json").write_text(json.dumps(timings, ensure_ascii=False, indent=2) + "\n",
+                                                   encoding="utf-8")

@@ -8,11 +8,18 @@ _HOME = {
     "WhatIf": "engine",
     "SOFT_RULES": "engine",
     "soft_rules": "engine",
+    "CHANGE_REASONS": "engine",
+    "setting_changes": "engine",
     "WhatIfPanel": "panel",
     "fill_frame": "panel",
     "shortlist_frame": "panel",
     "diff_frame": "panel",
     "slider_range": "panel",
+    "CSS": "panel",
+    "ENV_PARAMS": "panel",
+    "ENV_CWD": "panel",
+    "ENV_REPORTS": "panel",
+    "ENV_SCENARIO": "panel",
 }
 __all__ = list(_HOME)
 __getattr__, __dir__ = attach(__name__, _HOME)
