@@ -26,6 +26,7 @@ _MODULES = {
     "report": "casplan.cli.report",
     "history": "casplan.cli.history",
     "reviews": "casplan.cli.reviews",
+    "whatif": "casplan.cli.whatif",
     "render": "casplan.cli.render",
 }
 
@@ -174,6 +175,7 @@ def _policy(args: argparse.Namespace) -> int:
 _HELP = {
     "match": "按附表重点支持方向匹配培训名称", "select": "遴选资助项目（名额、经费、单位限制下总分最高）",
     "report": "生成正式遴选报告（HTML、PDF、xlsx 名单）",
+    "whatif": "情景推演：在浏览器中调整名额、权重、经费与规则",
     "history": "把本年度资助项目写入往年项目（供下一年度审查）",
     "reviews": "专家评审：分配专家、生成评审表、回收并核对",
     "render": "（开发用）用 papermill 运行笔记本并生成离线 HTML",
