@@ -17,7 +17,10 @@ from casplan.selection.model import (
     total_score,
 )
 
-__all__ = ["CHOSEN_SCHEMA", "DECISION_SCHEMA", "TRACKS_SCHEMA", "explain", "tradeoff_text"]
+__all__ = ["CHOSEN_SCHEMA", "DECISION_SCHEMA", "TRACKS_SCHEMA", "TRADEOFF_SHORT", "explain", "tradeoff_text"]
+
+TRADEOFF_SHORT = "与其他入选项目整体权衡后未入选"
+"""The S-TRADEOFF message's tail when the re-solve is not asked for (``explain(..., tradeoffs=False)``)."""
 
 
 CHOSEN_SCHEMA = {"app_id": pl.String, "unit": pl.String, "train_name": pl.String, "track": pl.String,
@@ -36,8 +39,11 @@ TRACKS_SCHEMA = {"track": pl.String, "track_name": pl.String, "n_candidates": pl
                   "budget": pl.Float64}
 
 
-def explain(model: Model, x: np.ndarray):
-    """Chosen frame, decisions frame and tracks frame for a feasible choice."""
+def explain(model: Model, x: np.ndarray, *, tradeoffs: bool = True):
+    """Chosen frame, decisions frame and tracks frame for a feasible choice.
+
+    With ``tradeoffs=False`` an S-TRADEOFF message says only that it is a trade-off, without the
+    re-solve that names what would have to change (the what-if asks for it for the rows it shows)."""
     opts = model.options
     n = model.n
     chosen = x > 0.5
@@ -157,7 +163,7 @@ def explain(model: Model, x: np.ndarray):
                     return info
         info["code"] = "S-TRADEOFF"
         info["message"] = (f"{opts.name(t)}排名第 {rank[j]}（{fmt_points(float(model.score[j]))} 分）；"
-                           + tradeoff_text(model, x, j, label))
+                           + (tradeoff_text(model, x, j, label) if tradeoffs else TRADEOFF_SHORT))
         return info
 
     pairs_of: dict[str, list[int]] = {}

@@ -99,7 +99,8 @@ __all__ = ["solve"]
 STATUS_CODE = {"optimal": 0, "time_limit": 1, "infeasible": 2, "error": 4}
 
 
-def solve(candidates: pl.DataFrame, *, options: SelectOptions, hint: "Selection | None" = None) -> Selection:
+def solve(candidates: pl.DataFrame, *, options: SelectOptions, hint: "Selection | None" = None,
+          tradeoffs: bool = True) -> Selection:
     """Choose the pairs that maximise the total score; explain every decision.
 
     Parameters
@@ -110,6 +111,8 @@ def solve(candidates: pl.DataFrame, *, options: SelectOptions, hint: "Selection 
     options : the quotas, money, unit rules and forced lists.
     hint : a previous selection (e.g. before a what-if move), used only as a
         warm start; the result is the same with or without it.
+    tradeoffs : False skips the re-solve behind each S-TRADEOFF message (the
+        what-if's moves; the choice is the same).
 
     Returns
     -------
@@ -132,10 +135,10 @@ def solve(candidates: pl.DataFrame, *, options: SelectOptions, hint: "Selection 
     warm = x_from(model, hint)
     if warm is not None:
         warm = warm_start(model, warm, model.row_lb, model.row_ub)
-    return selection_of(model, hint=warm)
+    return selection_of(model, hint=warm, tradeoffs=tradeoffs)
 
 
-def selection_of(model: Model, *, hint: np.ndarray | None = None) -> Selection:
+def selection_of(model: Model, *, hint: np.ndarray | None = None, tradeoffs: bool = True) -> Selection:
     opts = model.options
     pre = precheck(model.frame, opts)
     if pre:
@@ -149,7 +152,7 @@ def selection_of(model: Model, *, hint: np.ndarray | None = None) -> Selection:
         return Selection(run.status, STATUS_CODE[run.status], STATUS_TEXT[run.status], None, round(run.ms, 3),
                          chosen, decisions, tracks, tuple(clashes),
                          None if opts.budget_total is None else float(opts.budget_total), 0.0, model=model)
-    chosen, decisions, tracks, spent = explain(model, run.x)
+    chosen, decisions, tracks, spent = explain(model, run.x, tradeoffs=tradeoffs)
     return Selection(run.status, STATUS_CODE[run.status], STATUS_TEXT[run.status], objective, round(run.ms, 3),
                      chosen, decisions, tracks, (),
                      None if opts.budget_total is None else float(opts.budget_total), spent, model=model)
