@@ -49,3 +49,4 @@ bench: system $(STAMP)
 
 sample: $(STAMP)
 	$(PY) -m tools.sample --out data/samples/2023
+	$(PY) -m tools.sample_round --out data/samples/2023-reviews
