@@ -61,36 +61,50 @@ def voila_command(port: int, token: str) -> list[str]:
     """The Voilà command line: local only, with a token, the casplan template, no tracebacks, no browser."""
     return [sys.executable, "-m", "voila", str(APP / "whatif.ipynb"), "--no-browser", f"--port={port}",
             "--Voila.ip=127.0.0.1", f"--token={token}", "--template=casplan", "--theme=light",
-            "--VoilaConfiguration.show_tracebacks=False",
-            "--Voila.port_retries=0"]
+            "--VoilaConfiguration.show_tracebacks=False", "--Voila.port_retries=0",
+            # one kernel runs the notebook as soon as the server starts (the page is ready when opened);
+            # the next one is started only a while after the first is taken, not during the first moves
+            "--preheat_kernel=True", "--pool_size=1", "--VoilaKernelManager.fill_delay=30"]
 
 
 def run(args: argparse.Namespace) -> int:
-    from casplan.pipeline import read_params
     from casplan.whatif import ENV_CWD, ENV_PARAMS, ENV_REPORTS, ENV_SCENARIO
 
     params = Path(args.params)
     if not params.is_file():
         raise InputError(f"找不到参数文件 {args.params}", file=str(args.params))
-    settings = read_params(params)  # a wrong key or type is one Chinese line here, not a page that fails
-    scenario = args.scenario or settings.get("scenario") or ""
-    if scenario and not Path(scenario).is_file():
-        raise InputError(f"找不到情景文件 {scenario}", file=str(scenario))
+    if args.scenario and not Path(args.scenario).is_file():
+        raise InputError(f"找不到情景文件 {args.scenario}", file=str(args.scenario))
     port = args.port if args.port and _free(args.port) else _any_port()  # 0: any free port
     token = args.token or secrets.token_urlsafe(18)
     env = {**os.environ, ENV_PARAMS: str(params.resolve()), ENV_CWD: os.getcwd(), ENV_REPORTS: args.out,
-           ENV_SCENARIO: str(Path(scenario).resolve()) if scenario else "",
+           ENV_SCENARIO: str(Path(args.scenario).resolve()) if args.scenario else "",
            "JUPYTER_PATH": os.pathsep.join([str(APP), *filter(None, [os.environ.get("JUPYTER_PATH")])])}
     started = time.monotonic()
     tail: collections.deque[str] = collections.deque(maxlen=30)
     proc = subprocess.Popen(voila_command(port, token), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
                             start_new_session=True)  # Ctrl-C reaches this process only; it stops Voilà itself
+    try:  # while Voilà starts: a wrong key or type in the parameters file is one Chinese line here
+        from casplan.pipeline import read_params
+
+        read_params(params)
+    except BaseException:
+        _stop(proc)
+        proc.stdout.close()
+        raise
 
     def drain() -> None:
         for raw in proc.stdout:
             tail.append(raw.decode("utf-8", errors="replace").rstrip())
 
-    threading.Thread(target=drain, daemon=True).start()
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+
+    def stopped(signum, frame):  # a service manager's SIGTERM, a closed terminal's SIGHUP: as Ctrl-C
+        raise KeyboardInterrupt
+
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, stopped)
     try:
         while not _listening(port):
             if proc.poll() is not None:
@@ -116,6 +130,8 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if proc.poll() is None:
             _stop(proc)
+        reader.join(timeout=5)
+        proc.stdout.close()
 
 
 def _listening(port: int) -> bool:

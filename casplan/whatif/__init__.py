@@ -12,6 +12,7 @@ _HOME = {
     "setting_changes": "engine",
     "WhatIfPanel": "panel",
     "fill_frame": "panel",
+    "fill_bars": "panel",
     "shortlist_frame": "panel",
     "diff_frame": "panel",
     "slider_range": "panel",

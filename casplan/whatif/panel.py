@@ -13,11 +13,10 @@ from dataclasses import replace
 
 import polars as pl
 
-from casplan.views.charts import quota_fill
 from casplan.scoring import CRITERION_LABELS
 from casplan.whatif import Outcome, Scenario, WhatIf, setting_changes, soft_rules
 
-__all__ = ["WhatIfPanel", "fill_frame", "shortlist_frame", "diff_frame", "slider_range", "CSS", "ENV_PARAMS", "ENV_CWD",
+__all__ = ["WhatIfPanel", "fill_frame", "fill_bars", "shortlist_frame", "diff_frame", "slider_range", "CSS", "ENV_PARAMS", "ENV_CWD",
            "ENV_REPORTS", "ENV_SCENARIO"]
 
 
@@ -62,6 +61,20 @@ CSS = """
 .casplan-settings.same { background: #eef7ee; border-left-color: #3a9a3a; }
 .casplan-field-error { color: #b00020; font-weight: bold; }
 .casplan-report-status code { font-size: 13px; }
+.casplan-bars { max-width: 1100px; margin: 6px 0 10px; }
+.casplan-bars h4 { margin: 4px 0; }
+.casplan-bar-row { display: flex; align-items: center; gap: 10px; margin: 3px 0; font-size: 13px; }
+.casplan-bar-label { width: 11em; text-align: right; white-space: nowrap; }
+.casplan-bar { position: relative; flex: 0 0 520px; height: 18px; background: #fafafa; }
+.casplan-bar .pool { position: absolute; top: 0; bottom: 0; left: 0; background: #c6dbef; }
+.casplan-bar .chosen { position: absolute; top: 3px; bottom: 3px; left: 0; background: #2171b5; }
+.casplan-bar .mark { position: absolute; top: -3px; bottom: -3px; width: 2px; }
+.casplan-bar .mark.quota, .casplan-legend .sw.quota { background: #111; }
+.casplan-bar .mark.upper, .casplan-legend .sw.upper { background: #e6550d; }
+.casplan-bar-text { white-space: nowrap; color: #333; }
+.casplan-legend { font-size: 12px; margin-bottom: 4px; }
+.casplan-legend .sw { display: inline-block; width: 14px; height: 10px; margin: 0 4px 0 12px; }
+.casplan-legend .sw.pool { background: #c6dbef; } .casplan-legend .sw.chosen { background: #2171b5; }
 </style>
 """
 
@@ -84,6 +97,33 @@ def _ids(text: str) -> tuple[str, ...]:
     for sep in ("，", "、", ";", "；", " ", "\n"):
         text = text.replace(sep, ",")
     return tuple(dict.fromkeys(x.strip() for x in text.split(",") if x.strip()))
+
+
+def fill_bars(fill: pl.DataFrame) -> str:
+    """The quota fill as HTML bars (the panel's chart): per track the eligible pool (light), the chosen
+    (strong), the quota (a black mark) and its upper bound (an orange mark), on one scale.
+
+    >>> html_ = fill_bars(pl.DataFrame({"track": ["a"], "track_name": ["甲类"], "eligible": [40], "chosen": [8],
+    ...                                  "quota": [10], "quota_max": [12]}))
+    >>> "入选 8 / 名额 10" in html_
+    True
+    """
+    top = max([1, *fill["eligible"].to_list(), *fill["quota_max"].to_list()])
+    pct = lambda v: f"{100 * v / top:.2f}%"  # noqa: E731
+    rows = []
+    for r in fill.iter_rows(named=True):
+        rows.append(
+            f'<div class="casplan-bar-row" data-track="{html.escape(r["track"])}">'
+            f'<div class="casplan-bar-label">{html.escape(r["track_name"])}</div><div class="casplan-bar">'
+            f'<div class="pool" style="width:{pct(r["eligible"])}"></div>'
+            f'<div class="chosen" style="width:{pct(r["chosen"])}"></div>'
+            f'<div class="mark quota" style="left:{pct(r["quota"])}"></div>'
+            f'<div class="mark upper" style="left:{pct(r["quota_max"])}"></div></div>'
+            f'<div class="casplan-bar-text">入选 {r["chosen"]} / 名额 {r["quota"]}（上限 {r["quota_max"]}，'
+            f'具备资格 {r["eligible"]}）</div></div>')
+    legend = ('<div class="casplan-legend"><span class="sw pool"></span>具备资格<span class="sw chosen"></span>入选'
+              '<span class="sw quota"></span>名额<span class="sw upper"></span>名额上限</div>')
+    return f'<div class="casplan-bars"><h4>各遴选类别名额完成情况</h4>{legend}{"".join(rows)}</div>'
 
 
 def slider_range(track) -> tuple[int, int]:
@@ -189,9 +229,8 @@ class WhatIfPanel:
         self.status.add_class("casplan-status")
         self.fill = w.HTML()
         self.fill.add_class("casplan-fill")
-        import plotly.graph_objects as go
-
-        self.chart = go.FigureWidget(quota_fill(self._fill_input(fill_frame(self.outcome, policy))))
+        self.chart = w.HTML()  # bars in HTML: no plotly.js to load, drawn with the page's own fonts
+        self.chart.add_class("casplan-chart")
         self.shortlist = w.HTML()
         self.changes = w.HTML()
         self._show_weights()
@@ -208,7 +247,7 @@ class WhatIfPanel:
             tabs.set_title(i, title)
         tabs.add_class("casplan-tabs")
         self.widget = w.VBox([w.HTML(CSS + "<h2>情景推演：名额、权重、经费与规则</h2>"), tabs,
-                              w.HBox([self.settings, self.reset_button]), self.status, self.fill, self.chart,
+                              w.HBox([self.settings, self.reset_button]), self.status, w.HBox([self.fill, self.chart]),
                               w.HTML("<h3>与基线相比：入选与落选</h3>"), self.changes,
                               w.HTML("<h3>入选名单</h3>"), self.shortlist])
         self.widget.add_class("casplan-whatif")
@@ -288,16 +327,7 @@ class WhatIfPanel:
             f'<td>{r["eligible"]}</td></tr>' for r in fill.iter_rows(named=True))
         self.fill.value = ("<table class='casplan-table'><thead><tr><th>类别</th><th>入选</th><th>名额</th>"
                            f"<th>具备资格</th></tr></thead><tbody>{cells}</tbody></table>")
-        new = quota_fill(self._fill_input(fill))
-        with self.chart.batch_update():  # in place: no output area to clear, nothing re-created
-            for old, fresh in zip(self.chart.data, new.data):
-                for key in ("x", "y", "text", "customdata"):
-                    if fresh[key] is not None and tuple(old[key] or ()) != tuple(fresh[key]):
-                        old[key] = fresh[key]
-                if tuple(old.marker.color or ()) != tuple(fresh.marker.color or ()):
-                    old.marker.color = fresh.marker.color
-            if tuple(self.chart.layout.yaxis.range or ()) != tuple(new.layout.yaxis.range or ()):
-                self.chart.layout.yaxis.range = new.layout.yaxis.range
+        self.chart.value = fill_bars(fill)
         self.shortlist.value = _table(shortlist_frame(o), css="casplan-shortlist", empty="没有入选项目")
         changes = diff_frame(self.whatif.diff(o), self.policy.track_names)
         self.changes.value = _table(changes, css="casplan-diff", empty="与基线相同")
@@ -321,10 +351,6 @@ class WhatIfPanel:
         """The status goes last and carries a revision number: when it changes, everything above is new."""
         self.revision += 1
         self.status.value = f"<p data-revision='{self.revision}'>{self._status}{extra}"
-
-    @staticmethod
-    def _fill_input(fill: pl.DataFrame) -> pl.DataFrame:
-        return fill.select("track_name", "eligible", "chosen", "quota", "quota_max")
 
     # --- scenario files and the report --------------------------------------------------------
 
@@ -444,16 +470,17 @@ class WhatIfPanel:
     # --- the served page ----------------------------------------------------------------------
 
     @classmethod
-    def served(cls):
-        """The widget of the page ``casplan whatif`` serves: the panel of the parameters file it was given
-        (environment ``CASPLAN_WHATIF_PARAMS``), or a Chinese message saying what is wrong — never a traceback."""
+    def served(cls, params: str = ""):
+        """The widget of the page ``casplan whatif`` serves: the panel of the parameters file ``params`` or the
+        one the command was given (environment ``CASPLAN_WHATIF_PARAMS``), or a Chinese message saying what is
+        wrong — never a traceback."""
         import os
 
         import ipywidgets as w
 
         from casplan.errors import CasplanError
 
-        params = os.environ.get(ENV_PARAMS, "")
+        params = params or os.environ.get(ENV_PARAMS, "")
         if os.environ.get(ENV_CWD):
             os.chdir(os.environ[ENV_CWD])
         if not params:
