@@ -22,9 +22,11 @@ STEP is one of:
     (``--draws``, default 500 as in the report).
 ``whatif``
     the selection, :class:`casplan.whatif.WhatIf`, then a seeded sequence of
-    ``--changes`` realistic moves (:func:`changes`), each re-solved with
+    ``--changes`` realistic moves (:func:`changes`), each as the panel makes it:
     :meth:`~casplan.whatif.WhatIf.evaluate` (warm-started from the previous
-    selection, as the panel does); the latency of every move is printed.
+    selection, ``full=False``: no trade-off re-solves, decisions only for the ids the diff can ask about) and :meth:`~casplan.whatif.WhatIf.diff`
+    against the baseline with its reasons; the latency of every move is printed
+    (``latencies_ms``, and ``solve_ms`` for the evaluate part alone).
 
 FOLDER is a year written by ``benchmarks/scale.py`` (plans.xlsx, history.xlsx,
 roster.xlsx, reviews.csv, policy.yaml). The last line printed is one JSON object:
@@ -187,7 +189,7 @@ def whatif_step(folder: Path, *, n: int, seed: int, profile: Path | None = None)
     clock.lap("run_year")
     whatif = WhatIf(year)
     clock.lap("precompute")
-    latencies, statuses, moved = [], {}, 0
+    latencies, solve_ms, statuses, moved = [], [], {}, 0
     previous = whatif.baseline
     profiler = None
     if profile is not None:
@@ -198,10 +200,13 @@ def whatif_step(folder: Path, *, n: int, seed: int, profile: Path | None = None)
         t = time.perf_counter()
         if profiler is not None:
             profiler.enable()
-        outcome = whatif.evaluate(scenario, hint=previous.selection)
+        outcome = whatif.evaluate(scenario, hint=previous.selection, full=False)
+        solved = time.perf_counter()
+        whatif.diff(outcome)  # the panel shows the diff against the baseline, with its reasons, after every move
         if profiler is not None:
             profiler.disable()
         latencies.append((time.perf_counter() - t) * 1000)
+        solve_ms.append((solved - t) * 1000)
         statuses[outcome.selection.status] = statuses.get(outcome.selection.status, 0) + 1
         before = set(previous.selection.chosen["app_id"].to_list())
         moved += len(before ^ set(outcome.selection.chosen["app_id"].to_list()))
@@ -210,7 +215,7 @@ def whatif_step(folder: Path, *, n: int, seed: int, profile: Path | None = None)
     if profiler is not None:
         profiler.dump_stats(str(profile))
     return {"pairs": whatif.baseline.candidates.height, "chosen": whatif.baseline.selection.chosen.height,
-            "latencies_ms": latencies, "statuses": statuses, "moved": moved, "stages": clock.stages}
+            "latencies_ms": latencies, "solve_ms": solve_ms, "statuses": statuses, "moved": moved, "stages": clock.stages}
 
 
 def report_data(folder: Path, *, draws: int) -> dict:

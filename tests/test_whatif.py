@@ -147,7 +147,7 @@ def test_an_unknown_forced_id_is_a_message_at_the_field(whatif):
 def test_knock_on_effects_name_the_other_project(whatif):
     """研修班 10 → 8: P2302150 leaves 研修班, so its institute's P2302156 may enter 精品 (U1) — the diff says so."""
     base = whatif.baseline.scenario
-    o = whatif.evaluate(replace(base, quotas={**base.quotas, "yanxiu": 8}), tradeoffs=False)
+    o = whatif.evaluate(replace(base, quotas={**base.quotas, "yanxiu": 8}), full=False)
     d = {r["app_id"]: r for r in whatif.diff(o).iter_rows(named=True)}
     assert d["P2302150"]["reason"] == "W-QUOTA-DOWN" and "10→8" in d["P2302150"]["why"]
     entered = d["P2302156"]
@@ -160,11 +160,11 @@ def test_knock_on_effects_name_the_other_project(whatif):
 
 def test_switches_and_forcing_are_their_own_reasons(whatif):
     base = whatif.baseline.scenario
-    u1 = whatif.diff(whatif.evaluate(replace(base, rules={**base.rules, "U1": False}), tradeoffs=False))
+    u1 = whatif.diff(whatif.evaluate(replace(base, rules={**base.rules, "U1": False}), full=False))
     assert set(u1.filter(pl.col("change") == "入选")["reason"]) == {"W-U1-OFF"}
     assert u1.filter(pl.col("change") == "入选")["others"].list.len().min() == 1
     left = whatif.baseline.selection.decisions.filter(~pl.col("chosen") & (pl.col("code") == "S-CUTOFF"))["app_id"][0]
-    forced = whatif.diff(whatif.evaluate(replace(base, forced_in=(left,)), tradeoffs=False))
+    forced = whatif.diff(whatif.evaluate(replace(base, forced_in=(left,)), full=False))
     assert forced.filter(pl.col("app_id") == left)["reason"].to_list() == ["W-FORCED-IN"]
     assert forced["why"].str.len_chars().min() > 0 and forced["reason"].is_in(list(CHANGE_REASONS)).all()
 
@@ -172,7 +172,7 @@ def test_switches_and_forcing_are_their_own_reasons(whatif):
 def test_moves_without_tradeoff_resolves_choose_the_same(whatif):
     base = whatif.baseline.scenario
     s = replace(base, quotas={**base.quotas, "yanxiu": 7}, budget_total=700.0)
-    fast, full = whatif.evaluate(s, tradeoffs=False), whatif.evaluate(s)
+    fast, full = whatif.evaluate(s, full=False), whatif.evaluate(s)
     assert fast.selection.chosen.equals(full.selection.chosen)
     assert fast.selection.objective == full.selection.objective
 

@@ -250,29 +250,33 @@ def _points(v: float) -> str:
 
 
 class _Side:
-    """One outcome, indexed for the diff: chosen pairs, decisions, candidates' scores."""
+    """One outcome, indexed for the diff: chosen pairs, and the decisions and candidates' scores of the ids
+    the diff asks about (fetched in one filter each, not one per row)."""
 
     def __init__(self, outcome: Outcome) -> None:
         self.outcome = outcome
         self.options = outcome.options
-        sel = outcome.selection
-        self.chosen = {r["app_id"]: r for r in sel.chosen.to_dicts()}
-        self.decisions = sel.decisions
+        self.chosen = {r["app_id"]: r for r in outcome.selection.chosen.to_dicts()}
         self._dec: dict[str, dict] = {}
-        self._cands = outcome.candidates
+        self._pairs: dict[tuple[str, str], dict] = {}
+        self._eligible: set[str] = set()
+
+    def fetch(self, ids: set[str]) -> None:
+        ids = sorted(ids)
+        dec = self.outcome.selection.decisions.filter(pl.col("app_id").is_in(ids))
+        self._dec = {r["app_id"]: r for r in dec.to_dicts()}
+        cands = self.outcome.candidates.filter(pl.col("app_id").is_in(ids)).select("app_id", "track", "score", "rank")
+        self._pairs = {(r["app_id"], r["track"]): r for r in cands.to_dicts()}
+        self._eligible = {i for i, _ in self._pairs}
 
     def decision(self, ident: str) -> dict:
-        if ident not in self._dec:
-            rows = self.decisions.filter(pl.col("app_id") == ident).to_dicts()
-            self._dec[ident] = rows[0] if rows else {}
-        return self._dec[ident]
+        return self._dec.get(ident, {})
 
     def pair(self, ident: str, track: str) -> dict | None:
-        rows = self._cands.filter((pl.col("app_id") == ident) & (pl.col("track") == track)).to_dicts()
-        return rows[0] if rows else None
+        return self._pairs.get((ident, track))
 
     def eligible_anywhere(self, ident: str) -> bool:
-        return self._cands.filter(pl.col("app_id") == ident).height > 0
+        return ident in self._eligible
 
     def quota(self, track: str) -> int:
         return self.outcome.scenario.quotas.get(track, self.options.quotas[track].target)
@@ -315,6 +319,7 @@ class WhatIf:
         self._eligible = {}
         self._scored: dict[tuple, tuple] = {}
         self.baseline = self.evaluate(Scenario.baseline(self.policy))
+        self._baseline_ids = frozenset(self.baseline.selection.chosen["app_id"].to_list())
 
     @classmethod
     def from_params(cls, path) -> "WhatIf":
@@ -371,11 +376,13 @@ class WhatIf:
             self._scored[key] = (scores, candidates_of(scores, self.policy))
         return self._scored[key]
 
-    def evaluate(self, scenario: Scenario, *, hint: Selection | None = None, tradeoffs: bool = True) -> Outcome:
+    def evaluate(self, scenario: Scenario, *, hint: Selection | None = None, full: bool = True) -> Outcome:
         """Scores and the optimal selection under a scenario.
 
-        ``tradeoffs=False`` (the panel's moves) skips the re-solve behind each S-TRADEOFF message;
-        :meth:`diff` re-solves for the rows it shows. The choice is the same either way.
+        ``full=False`` (the panel's moves) skips the re-solve behind each S-TRADEOFF message and explains
+        only the ids the diff against the baseline can ask about (the chosen, and the baseline's chosen);
+        :meth:`diff` re-solves for the rows it shows. The choice is the same either way; the report
+        evaluates in full.
         Raises :class:`InputError` when the scenario forces an id that is no application of the year.
         """
         started = time.perf_counter()
@@ -384,7 +391,8 @@ class WhatIf:
         self.check_ids(scenario.forced_out, where=where + "forced_out 中")
         scores, cands = self._scores(scenario)
         options = self.options(scenario)
-        selection = solve(cands, options=options, hint=hint, tradeoffs=tradeoffs)
+        light = None if full else self._baseline_ids
+        selection = solve(cands, options=options, hint=hint, tradeoffs=full, decisions_for=light)
         return Outcome(scenario=scenario, shortlist=Shortlist(scores=scores, candidates=cands, options=options,
                                                              selection=selection),
                        elapsed_ms=(time.perf_counter() - started) * 1000)
@@ -406,6 +414,9 @@ class WhatIf:
         if changes.height == 0:
             return pl.DataFrame(schema=_CHANGE_SCHEMA)
         rows = changes.to_dicts()
+        ids = {r["app_id"] for r in rows}
+        b.fetch(ids)
+        a.fetch(ids)
         entered = {r["app_id"]: r for r in rows if r["change"] in ("入选", "换类别")}
         left = {r["app_id"]: r for r in rows if r["change"] in ("落选", "换类别")}
         out = []

@@ -311,7 +311,7 @@ class WhatIfPanel:
 
     def _solve(self) -> None:
         started = time.perf_counter()
-        self.outcome = self.whatif.evaluate(self.scenario, hint=self.outcome.selection, tradeoffs=False)
+        self.outcome = self.whatif.evaluate(self.scenario, hint=self.outcome.selection, full=False)
         self._render()
         self.last_ms = (time.perf_counter() - started) * 1000
 
