@@ -39,11 +39,12 @@ TRACKS_SCHEMA = {"track": pl.String, "track_name": pl.String, "n_candidates": pl
                   "budget": pl.Float64}
 
 
-def explain(model: Model, x: np.ndarray, *, tradeoffs: bool = True):
+def explain(model: Model, x: np.ndarray, *, tradeoffs: bool = True, decisions_for: frozenset[str] | None = None):
     """Chosen frame, decisions frame and tracks frame for a feasible choice.
 
     With ``tradeoffs=False`` an S-TRADEOFF message says only that it is a trade-off, without the
-    re-solve that names what would have to change (the what-if asks for it for the rows it shows)."""
+    re-solve that names what would have to change (the what-if asks for it for the rows it shows).
+    With ``decisions_for``, the decisions hold the chosen ids and these ids only (the what-if's moves)."""
     opts = model.options
     n = model.n
     chosen = x > 0.5
@@ -172,6 +173,8 @@ def explain(model: Model, x: np.ndarray, *, tradeoffs: bool = True):
 
     dec_rows = []
     for ident in model.unique_ids:
+        if decisions_for is not None and ident not in chosen_of_id and ident not in decisions_for:
+            continue
         js = pairs_of[ident]
         j0 = js[0]
         base = {"app_id": ident, "unit": model.units[j0], "train_name": model.names[j0]}

@@ -100,7 +100,7 @@ STATUS_CODE = {"optimal": 0, "time_limit": 1, "infeasible": 2, "error": 4}
 
 
 def solve(candidates: pl.DataFrame, *, options: SelectOptions, hint: "Selection | None" = None,
-          tradeoffs: bool = True) -> Selection:
+          tradeoffs: bool = True, decisions_for: frozenset[str] | None = None) -> Selection:
     """Choose the pairs that maximise the total score; explain every decision.
 
     Parameters
@@ -113,6 +113,8 @@ def solve(candidates: pl.DataFrame, *, options: SelectOptions, hint: "Selection 
         warm start; the result is the same with or without it.
     tradeoffs : False skips the re-solve behind each S-TRADEOFF message (the
         what-if's moves; the choice is the same).
+    decisions_for : explain only the chosen ids and these (the what-if's moves,
+        whose diff asks about no other); default every application.
 
     Returns
     -------
@@ -135,10 +137,11 @@ def solve(candidates: pl.DataFrame, *, options: SelectOptions, hint: "Selection 
     warm = x_from(model, hint)
     if warm is not None:
         warm = warm_start(model, warm, model.row_lb, model.row_ub)
-    return selection_of(model, hint=warm, tradeoffs=tradeoffs)
+    return selection_of(model, hint=warm, tradeoffs=tradeoffs, decisions_for=decisions_for)
 
 
-def selection_of(model: Model, *, hint: np.ndarray | None = None, tradeoffs: bool = True) -> Selection:
+def selection_of(model: Model, *, hint: np.ndarray | None = None, tradeoffs: bool = True,
+                 decisions_for: frozenset[str] | None = None) -> Selection:
     opts = model.options
     pre = precheck(model.frame, opts)
     if pre:
@@ -152,7 +155,7 @@ def selection_of(model: Model, *, hint: np.ndarray | None = None, tradeoffs: boo
         return Selection(run.status, STATUS_CODE[run.status], STATUS_TEXT[run.status], None, round(run.ms, 3),
                          chosen, decisions, tracks, tuple(clashes),
                          None if opts.budget_total is None else float(opts.budget_total), 0.0, model=model)
-    chosen, decisions, tracks, spent = explain(model, run.x, tradeoffs=tradeoffs)
+    chosen, decisions, tracks, spent = explain(model, run.x, tradeoffs=tradeoffs, decisions_for=decisions_for)
     return Selection(run.status, STATUS_CODE[run.status], STATUS_TEXT[run.status], objective, round(run.ms, 3),
                      chosen, decisions, tracks, (),
                      None if opts.budget_total is None else float(opts.budget_total), spent, model=model)
