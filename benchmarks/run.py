@@ -56,8 +56,8 @@ CHAIN = ("floor", "intake", "eligibility", "scoring", "selection", "end-to-end")
 STAGES = ("import", "load", "assess", "match", "score", "solve")
 TARGETS = {
     "e2e_1x": "End-to-end at 1× within 1.5× the floor read",
-    "whatif_1x": "What-if re-solve p95 ≤ 100 ms at 1×",
-    "whatif_10x": "What-if re-solve p95 ≤ 1 s at 10×",
+    "whatif_1x": "What-if move p95 ≤ 50 ms at 1×",
+    "whatif_10x": "What-if move p95 ≤ 100 ms at 10×",
     "report": "Report render ≤ bare papermill + 5 s",
     "e2e_100x_time": "100× end-to-end under 30 s",
     "e2e_100x_memory": "100× end-to-end peak memory under 2 GiB (2048 MiB)",
@@ -211,7 +211,9 @@ def run_whatif(folder: Path, *, changes: int, seed: int) -> dict:
                  "--seed", str(seed)], name="whatif")
     data = json.loads(r["last_line"])
     lat = data["latencies_ms"]
+    solve = data.get("solve_ms") or lat
     return {"p50_ms": _percentile(lat, 50), "p95_ms": _percentile(lat, 95), "max_ms": max(lat),
+            "solve_p50_ms": _percentile(solve, 50), "solve_p95_ms": _percentile(solve, 95),
             "mean_ms": statistics.fmean(lat), "changes": len(lat), "latencies_ms": lat,
             "statuses": data["statuses"], "moved": data["moved"], "pairs": data["pairs"], "chosen": data["chosen"],
             "precompute_s": data["stages"]["precompute"], "run_year_s": data["stages"]["run_year"],
@@ -442,10 +444,10 @@ def check_targets(res: dict) -> list[dict]:
             f"end-to-end {s['end-to-end']['median_s']:.2f} s / floor {s['floor']['median_s']:.2f} s")
         if "whatif" in scales["1"]:
             w = scales["1"]["whatif"]
-            add("whatif_1x", round(w["p95_ms"], 1), 100, "ms", f"p50 {w['p50_ms']:.1f} ms over {w['changes']} moves")
+            add("whatif_1x", round(w["p95_ms"], 1), 50, "ms", f"p50 {w['p50_ms']:.1f} ms over {w['changes']} moves")
     if "10" in scales and "whatif" in scales["10"]:
         w = scales["10"]["whatif"]
-        add("whatif_10x", round(w["p95_ms"], 1), 1000, "ms", f"p50 {w['p50_ms']:.1f} ms over {w['changes']} moves")
+        add("whatif_10x", round(w["p95_ms"], 1), 100, "ms", f"p50 {w['p50_ms']:.1f} ms over {w['changes']} moves")
     if res.get("report"):
         r = res["report"]
         add("report", round(r["over_bare_s"], 2), 5, "s over bare",
@@ -587,7 +589,11 @@ def markdown(res: dict) -> str:
               "The what-if is one process per scale: the chain, `WhatIf(year)`, then a seeded sequence of moves "
               "an analyst makes in the panel (a quota ±1..3 within the notice's 左右 range, a criterion weight ±5, "
               "the budget ±5/10 %, U1 or U2 switched, an application forced in or out, back to the baseline), each "
-              "a `WhatIf.evaluate(scenario, hint=previous selection)` timed alone; p50/p95 are over the moves.",
+              "a move as the panel makes it — `WhatIf.evaluate(scenario, hint=previous selection, full=False)` "
+              "(no trade-off re-solves, decisions only for the ids the diff can ask about) and `WhatIf.diff` "
+              "against the baseline with its reasons — timed together; p50/p95 are over the moves "
+              "(the solve columns: the evaluate part alone). The browser adds its round trip "
+              "(`tests/test_browser_whatif.py` records it).",
               "",
               "The report is `casplan report --params data/samples/2023/report-params.yaml` (the 1× sample, "
               "robustness draws at the default 500; papermill → HTML → PDF by Chromium → xlsx) against "
@@ -625,14 +631,16 @@ def markdown(res: dict) -> str:
     lines.append("")
     wi = {s: e["whatif"] for s, e in res["scales"].items() if "whatif" in e}
     if wi:
-        lines += ["## What-if re-solve", "",
-                  "| scale | moves | p50 ms | p95 ms | max ms | pairs | precompute s | statuses | peak MiB | others' load |",
-                  "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|"]
+        lines += ["## What-if moves", "",
+                  "| scale | moves | p50 ms | p95 ms | max ms | solve p50 ms | solve p95 ms | pairs | precompute s | "
+                  "statuses | peak MiB | others' load |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|"]
         for s, w in wi.items():
             st = ", ".join(f"{k} {n}" for k, n in sorted(w["statuses"].items()))
             other = "–" if w.get("others_share") is None else f"{w['others_share']:.0%}"
+            solve = (f"{w['solve_p50_ms']:.1f} | {w['solve_p95_ms']:.1f}" if "solve_p50_ms" in w else "– | –")
             lines.append(f"| {s}× | {w['changes']} | {w['p50_ms']:.1f} | {w['p95_ms']:.1f} | {w['max_ms']:.1f} | "
-                         f"{w['pairs']:,} | {w['precompute_s']:.2f} | {st} | {w['peak_mib']:.0f} | {other} |")
+                         f"{solve} | {w['pairs']:,} | {w['precompute_s']:.2f} | {st} | {w['peak_mib']:.0f} | {other} |")
         lines.append("")
     if res.get("report"):
         r = res["report"]
