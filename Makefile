@@ -13,7 +13,7 @@ SAMPLES := $(CURDIR)/data/samples/2023
 DEB_PACKAGES := chromium fonts-noto-cjk poppler-utils fontconfig time
 PYTEST_ARGS ?=
 
-.PHONY: report test system venv bench sample clean-reports
+.PHONY: report test system venv bench sample clean-reports whatif
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,9 @@ system:
 
 report: system $(STAMP)
 	$(VENV)/bin/casplan report --params data/samples/2023/report-params.yaml --out reports
+
+whatif: system $(STAMP)
+	$(VENV)/bin/casplan whatif --params data/samples/2023/report-params.yaml --out reports
 
 test: system $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)

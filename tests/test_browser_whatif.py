@@ -88,6 +88,14 @@ def _visible_words(page) -> str:
     return text
 
 
+def _top(page, path: Path) -> None:
+    """A screenshot from the panel's top to the end of the quota bars (the guide's pictures: ≤ 1280 px wide)."""
+    top = page.locator(".casplan-whatif").bounding_box()
+    bottom = page.locator(".casplan-chart").bounding_box()
+    page.screenshot(path=str(path), clip={"x": top["x"], "y": top["y"], "width": min(top["width"], 1240),
+                                          "height": bottom["y"] + bottom["height"] - top["y"] + 8})
+
+
 def test_the_served_app(app):
     from playwright.sync_api import sync_playwright
 
@@ -95,7 +103,7 @@ def test_the_served_app(app):
     timings: dict[str, object] = {}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 2400}, locale="zh-CN")
+        page = browser.new_page(viewport={"width": 1260, "height": 2400}, locale="zh-CN")
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(app["url"], timeout=60_000)
@@ -113,6 +121,7 @@ def test_the_served_app(app):
         assert _english(_visible_words(page)) == [], _english(_visible_words(page))
         status = page.locator(".casplan-status").inner_text()
         assert "总分 4331.36" in status, status  # the report's optimum with the decisions file
+        _top(page, IMAGES / "whatif-before.png")
 
         def revision() -> int:
             return int(page.locator(".casplan-status [data-revision]").get_attribute("data-revision"))
@@ -141,7 +150,10 @@ def test_the_served_app(app):
         diff = page.locator(".casplan-diff").inner_text()
         knock = [r for r in diff.splitlines() if "P2302156" in r]
         assert knock and "P2302150" in knock[0] and "每所一项" in knock[0], knock
-        page.locator(".casplan-whatif").screenshot(path=str(IMAGES / "whatif-after.png"))
+        _top(page, IMAGES / "whatif-after.png")
+        page.locator(".casplan-diff").screenshot(path=str(IMAGES / "whatif-diff.png"))
+        tab("评分权重")
+        page.locator(".casplan-tabs").screenshot(path=str(IMAGES / "whatif-weights.png"))
 
         # switch U1 off
         tab("经费与规则")
@@ -156,7 +168,7 @@ def test_the_served_app(app):
         error = page.locator(".casplan-forced-in-error")
         assert "不存在的申报编号" in error.inner_text()
         assert page.locator(".casplan-shortlist tbody tr").count() > 40
-        page.locator(".casplan-whatif").screenshot(path=str(IMAGES / "whatif-error.png"))
+        _top(page, IMAGES / "whatif-error.png")
         field.fill("")
         moves.append(("清空强制入选", timed(lambda: field.press("Enter"))))
         assert error.inner_text().strip() == ""
@@ -176,7 +188,6 @@ def test_the_served_app(app):
         t = time.perf_counter()
         page.locator(".casplan-report-button").click()
         page.locator(".casplan-report-running").wait_for(timeout=30_000)
-        page.locator(".casplan-whatif").screenshot(path=str(IMAGES / "whatif-report-running.png"))
         done = page.locator(".casplan-report-done")
         done.wait_for(timeout=600_000)
         timings["report_s"] = round(time.perf_counter() - t, 1)
@@ -184,7 +195,7 @@ def test_the_served_app(app):
         assert saved.is_file() and "yanxiu: 9" in saved.read_text(encoding="utf-8")
         pdf = Path(re.search(r"(/\S+report\.pdf)", done.inner_text()).group(1))
         assert pdf.is_file(), done.inner_text()
-        page.locator(".casplan-whatif").screenshot(path=str(IMAGES / "whatif-report.png"))
+        page.locator(".casplan-tabs").screenshot(path=str(IMAGES / "whatif-report.png"))
         assert _english(_visible_words(page)) == [], _english(_visible_words(page))
         browser.close()
     assert not errors, errors
