@@ -265,3 +265,33 @@ def test_the_assignment_does_not_depend_on_the_order_of_rows(seed):
     limit = dict(experts.select("expert_id", "max_load").iter_rows())
     for e, n in one.pairs.group_by("expert_id").len().iter_rows():
         assert n <= limit[e]
+
+
+def test_the_hub_relaxation_reaches_the_full_lp_optimum_or_falls_back(monkeypatch):
+    """_best_fit (fitting pairs + one hub for the zero-fit places, then a flow) against the LP over every pair,
+    on 80 random cases with many conflicts: the same optimum every time, through both paths."""
+    import numpy as np
+
+    from casplan.reviews import assignment as A
+
+    full_lp, fallbacks, cases = A._full_lp, [], 0
+    monkeypatch.setattr(A, "_full_lp", lambda *a: fallbacks.append(1) or full_lp(*a))
+    for seed in range(80):
+        rng = np.random.default_rng(seed)
+        na, ne, k = 10, 5, 2
+        allowed = rng.random((na, ne)) > 0.45
+        if (allowed.sum(axis=1) < k).any():
+            continue
+        a_of, e_of = np.nonzero(allowed)
+        fit = np.where(rng.random(len(a_of)) < 0.3, rng.integers(1, 4, len(a_of)), 0).astype(float)
+        upper, lower = np.full(ne, 5), np.full(ne, 3)
+        if not A._feasible(a_of, e_of, na, ne, k, lower, upper):
+            lower = np.zeros(ne, dtype=int)
+        if not A._feasible(a_of, e_of, na, ne, k, lower, upper):
+            continue
+        cases += 1
+        fast = A._best_fit(a_of, e_of, fit, na, ne, k, lower, upper)
+        assert fit[fast].sum() == pytest.approx(fit[full_lp(a_of, e_of, fit, na, ne, k, lower, upper)].sum())
+        per_app, loads = np.bincount(a_of[fast], minlength=na), np.bincount(e_of[fast], minlength=ne)
+        assert (per_app == k).all() and (loads <= upper).all() and (loads >= lower).all()
+    assert cases >= 20 and 0 < len(fallbacks) < cases
