@@ -197,13 +197,16 @@ def test_the_served_app(app):
         assert pdf.is_file(), done.inner_text()
         page.locator(".casplan-tabs").screenshot(path=str(IMAGES / "whatif-report.png"))
         assert _english(_visible_words(page)) == [], _english(_visible_words(page))
+
+        # Ctrl-C: a clean stop, a Chinese line on the terminal, no traceback; the open page says so in Chinese
+        proc = app["proc"]
+        os.kill(proc.pid, signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+        lost = page.locator("#casplan-lost")
+        lost.wait_for(state="visible", timeout=30_000)
+        assert "连接已断开" in lost.inner_text()
         browser.close()
     assert not errors, errors
-
-    # Ctrl-C: a clean stop, a Chinese line, no traceback
-    proc = app["proc"]
-    os.kill(proc.pid, signal.SIGINT)
-    out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, (out, err)
     assert "情景推演已停止" in out and "Traceback" not in out + err, (out, err)
 

@@ -227,3 +227,31 @@ def test_the_command_says_what_is_wrong_in_chinese(tmp_path, capsys):
     bad.write_text("plans: a.xlsx\nplanz: b.xlsx\n", encoding="utf-8")
     assert main(["whatif", "--params", str(bad)]) == 2
     assert "未知的键「planz」" in capsys.readouterr().err
+
+
+def test_the_served_page_reads_the_params_file_and_says_what_is_wrong(tmp_path, monkeypatch):
+    from conftest import ROOT, SAMPLES
+
+    from casplan.whatif import ENV_CWD, ENV_PARAMS, ENV_SCENARIO, WhatIfPanel
+
+    params = tmp_path / "参数.yaml"
+    params.write_text("\n".join([
+        f"plans: {SAMPLES / 'plans.xlsx'}", f"history: {SAMPLES / 'history.xlsx'}", f"roster: {SAMPLES / 'roster.xlsx'}",
+        f"reviews: {SAMPLES / 'reviews.csv'}", f"scenario: {ROOT / 'docs' / 'examples' / '情景示例.yaml'}", ""]),
+        encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(ENV_PARAMS, str(params))
+    monkeypatch.setenv(ENV_CWD, str(tmp_path))
+    monkeypatch.delenv(ENV_SCENARIO, raising=False)
+    page = WhatIfPanel.served()
+
+    def walk(x):
+        yield x
+        for c in getattr(x, "children", ()):
+            yield from walk(c)
+
+    line = next(x.value for x in walk(page) if "casplan-settings-line" in x._dom_classes)
+    assert "名额 专业技术研修班 10→8" in line  # the params file's scenario is applied on opening
+    monkeypatch.setenv(ENV_PARAMS, str(tmp_path / "无此文件.yaml"))
+    message = WhatIfPanel.served().value
+    assert "不能打开情景推演" in message and "Traceback" not in message

@@ -487,9 +487,12 @@ class WhatIfPanel:
             return w.HTML(CSS + "<h2>情景推演</h2><p class='casplan-field-error'>未给出参数文件：请用 "
                           "<code>casplan whatif --params 参数.yaml</code> 启动</p>")
         try:
-            whatif = WhatIf.from_params(params)
+            from casplan.pipeline import inputs_from_params, run_year
+
+            inputs, settings = inputs_from_params(params)  # exactly as casplan report --params reads it
+            whatif = WhatIf(run_year(inputs))
             panel = cls(whatif, params=params, reports=os.environ.get(ENV_REPORTS, "reports"))
-            scenario = os.environ.get(ENV_SCENARIO, "")
+            scenario = os.environ.get(ENV_SCENARIO, "") or settings.get("scenario", "")
             if scenario:
                 panel.apply(Scenario.load(scenario, policy=whatif.policy))
         except CasplanError as exc:
