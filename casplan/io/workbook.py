@@ -256,15 +256,22 @@ def _check_cell_order(xml: bytes, name: str, where: str, limits: Limits) -> tupl
         max_row = max(max_row, r)
         if max_row > limits.max_rows:
             return max_row, max_col
-    last = (0, -1)
-    for letters, row in _COLUMN_REF.findall(xml):
-        key = (int(row), column_index(letters))
-        if key <= last:
-            raise UnreadableFileError(f"{name}：{where}的单元格 {letters.decode()}{int(row)} 出现了不止一次（或顺序颠倒），"
-                                      "文件已损坏或被改动；请在 Excel 中打开后另存再试", file=name)
-        last = key
-        max_row, max_col = max(max_row, key[0]), max(max_col, key[1] + 1)
-    return max_row, max_col
+    refs = _COLUMN_REF.findall(xml)
+    if not refs:
+        return max_row, max_col
+    import numpy as np
+
+    index: dict[bytes, int] = {}  # a sheet has few distinct column names: each converted once
+    cols = np.fromiter((index[c] if c in index else index.setdefault(c, column_index(c)) for c, _ in refs),
+                       dtype=np.int64, count=len(refs))
+    rows = np.fromiter((int(r) for _, r in refs), dtype=np.int64, count=len(refs))
+    key = rows * (1 << 20) + cols               # row-major order, as Excel writes cells
+    back = np.flatnonzero(np.diff(key) <= 0)
+    if back.size:
+        letters, row = refs[int(back[0]) + 1]
+        raise UnreadableFileError(f"{name}：{where}的单元格 {letters.decode()}{int(row)} 出现了不止一次（或顺序颠倒），"
+                                  "文件已损坏或被改动；请在 Excel 中打开后另存再试", file=name)
+    return max(max_row, int(rows.max())), max(max_col, int(cols.max()) + 1)
 
 
 def _rebuilt(data: bytes, infos: list[zipfile.ZipInfo], fixes: dict[str, bytes], name: str) -> bytes:
