@@ -277,7 +277,8 @@ def _check_cell_order(xml: bytes, name: str, where: str, limits: Limits) -> tupl
 def _rebuilt(data: bytes, infos: list[zipfile.ZipInfo], fixes: dict[str, bytes], name: str) -> bytes:
     """The workbook with some members replaced (their advisory attributes removed), in memory."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as dst:
+    # stored, not deflated: the copy lives in memory only, for the reader; compressing it again is wasted time
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as dst:
         for info in infos:
             body = fixes.get(info.filename)
             if body is None:
