@@ -95,79 +95,133 @@ def _clip(x: float) -> float:
     return max(0.0, min(1.0, x))
 
 
+def _g(x: pl.Expr) -> pl.Expr:
+    """A number as Python's ``f"{x:g}"`` writes the values the intake lets through (six significant digits;
+    whole numbers without a decimal point)."""
+    r = x.round_sig_figs(6)
+    return (pl.when(r == r.round(0)).then(r.cast(pl.Int64, strict=False).cast(pl.String))
+            .otherwise(r.cast(pl.String)))
+
+
+def _clipped(x: pl.Expr) -> pl.Expr:
+    """``max(0, min(1, x))`` (NaN gives 1, as the Python expression does)."""
+    return pl.when(x.is_nan()).then(1.0).otherwise(x.clip(0.0, 1.0))
+
+
+_CRITERION_ORDER = {c: i for i, c in enumerate(CRITERIA)}
+
+
 def criteria_table(pairs: pl.DataFrame, *, policy: Policy, directions: pl.DataFrame | None = None,
                    history_matches: pl.DataFrame | None = None, tracks_with_directions: set[str] | None = None) -> pl.DataFrame:
     """The kernel: long table (app_id, track, criterion, raw, value) for eligible pairs.
 
     ``pairs`` holds the applications' columns plus ``track``; ``directions`` the
     matcher's best score per (app_id, track) with ``terms``; ``history_matches`` the
-    eligibility's history matches.
+    eligibility's history matches. Polars expressions over the whole frame, one criterion at a time
+    (rows in the order of ``pairs``, criteria in the order of :data:`CRITERIA`).
     """
-    best = {}
+    def col(name: str, dtype) -> pl.Expr:
+        return pl.col(name) if name in pairs.columns else pl.lit(None, dtype)
+
+    tracks = pl.DataFrame(
+        [(t.id, t.min_lectures is not None, float(t.min_lectures or 0), float(t.min_lecture_hours or 2),
+          float(t.min_trainees or t.trainees_about or _DEFAULT_REFERENCE_TRAINEES), float(t.days_about or 0),
+          float(t.min_days or 3), tracks_with_directions is None or t.id in tracks_with_directions)
+         for t in policy.tracks],
+        schema={"track": pl.String, "_lecture": pl.Boolean, "_min_lectures": pl.Float64, "_min_hours": pl.Float64,
+                "_ref": pl.Float64, "_about": pl.Float64, "_min_days": pl.Float64, "_dirs": pl.Boolean}, orient="row")
+    base = pairs.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("_i"), "app_id", "track",
+                        col("trainees", pl.Float64).cast(pl.Float64).alias("trainees"),
+                        col("days", pl.Float64).cast(pl.Float64).alias("days"),
+                        col("lectures", pl.Float64).cast(pl.Float64).alias("lectures"),
+                        col("lecture_hours", pl.Float64).cast(pl.Float64).alias("lecture_hours"),
+                        col("open_scope", pl.String).alias("open_scope"), col("joint_units", pl.String).alias("joint"),
+                        col("attachments", pl.String).fill_null("").alias("files"),
+                        col("budget", pl.Float64).cast(pl.Float64).alias("budget"),
+                        col("fee_level", pl.String).alias("fee_level"),
+                        col("support_rank", pl.Int64).alias("support_rank"))
+    unknown = sorted(set(base["track"].unique().to_list()) - set(tracks["track"].to_list()))
+    if unknown:
+        policy.track(unknown[0])  # raises the policy's own message for an unknown track
+    base = base.join(tracks, on="track", how="left")
+    # a materialised column, not a literal: polars turns ÷ a scalar into × its reciprocal (5/6 ≠ 5 × (1/6))
+    base = base.with_columns(pl.Series("_n_full", [float(len(policy.attachments.full))] * base.height, dtype=pl.Float64))
     if directions is not None and directions.height:
-        for app_id, track, s, direction, terms in directions.select(
-                "app_id", "track", "score", "direction", "terms").iter_rows():
-            best[(app_id, track)] = (s, direction, terms)
-    runs: dict[str, tuple[int, bool]] = {}
-    # an earlier run in a track some track requires as its prior run (精品, 人社部高研) weighs more
+        best = directions.select("app_id", "track", pl.col("score").alias("_s"), pl.col("direction").alias("_d"),
+                                 pl.col("terms").cast(pl.String).alias("_t"))
+        base = base.join(best, on=["app_id", "track"], how="left")
+    else:
+        base = base.with_columns(pl.lit(None, pl.Float64).alias("_s"), pl.lit(None, pl.String).alias("_d"),
+                                 pl.lit(None, pl.String).alias("_t"))
     special_tracks = sorted({p for t in policy.tracks for p in t.prior_tracks})
     shorts = {t.id: (t.aliases[0] if t.aliases else t.name) for t in policy.tracks}
     special_text = "（含" + "/".join(shorts[p] for p in special_tracks) + "）"
     if history_matches is not None and history_matches.height:
-        kept = history_matches.filter(pl.col("decided") != "rejected")
-        for app_id, part in kept.group_by("app_id"):
-            special = part["history_track"].is_in(special_tracks).any()
-            runs[app_id[0]] = (part.height, bool(special))
-    full = policy.attachments.full
-    rows = []
-    for a in pairs.iter_rows(named=True):
-        t = policy.track(a["track"])
-        key = (a["app_id"], a["track"])
-        trainees, days = a.get("trainees"), a.get("days")
-        if tracks_with_directions is None or t.id in tracks_with_directions:
-            s, direction, terms = best.get(key, (0.0, None, None))
-            rows.append((key, "direction", f"{direction}：{terms}" if direction else "无匹配方向", s))
-        if t.min_lectures is not None:   # a lecture series (学术讲坛): lectures and hours per lecture
-            n = a.get("lectures") or 0
-            rows.append((key, "scale", f"{n:g} 场", _clip(n / (2 * t.min_lectures))))
-            h = a.get("lecture_hours") or 0
-            rows.append((key, "duration", f"单场 {h:g} 学时", _clip(h / (2 * (t.min_lecture_hours or 2)))))
-        else:
-            ref = t.min_trainees or t.trainees_about or _DEFAULT_REFERENCE_TRAINEES
-            rows.append((key, "scale", f"{trainees:g} 人" if trainees is not None else "未填",
-                         _clip((trainees or 0) / (2 * ref))))
-            if t.days_about:
-                v = _clip(1 - abs((days or 0) - t.days_about) / t.days_about)
-            else:
-                v = _clip((days or 0) / (2 * (t.min_days or 3)))
-            rows.append((key, "duration", f"{days:g} 天" if days is not None else "未填", v))
-        scope = a.get("open_scope")
+        runs = (history_matches.filter(pl.col("decided") != "rejected").group_by("app_id")
+                .agg(pl.len().cast(pl.Int64).alias("_runs"), pl.col("history_track").is_in(special_tracks).any()
+                     .alias("_special")))
+        base = base.join(runs, on="app_id", how="left")
+    else:
+        base = base.with_columns(pl.lit(None, pl.Int64).alias("_runs"), pl.lit(None, pl.Boolean).alias("_special"))
+    scopes = {}
+    for scope in base["open_scope"].drop_nulls().unique().to_list():
         entry = policy.openness(scope)
-        raw_scope = scope or "未填"
-        if scope and entry is None:
-            raw_scope = f"{scope}（不在政策文件的写法中，按不公开计）"
-        rows.append((key, "openness", raw_scope, entry.score if entry is not None else 0.0))
-        joint = a.get("joint_units")
-        rows.append((key, "joint", joint or "无", 1.0 if joint else 0.0))
-        n_runs, special = runs.get(a["app_id"], (0, False))
-        rows.append((key, "track_record", f"往年 {n_runs} 次" + (special_text if special else ""),
-                     _clip(0.25 * n_runs + (0.5 if special else 0.0))))
-        files = a.get("attachments") or ""
-        have = sum(1 for n in full if n in files)
-        rows.append((key, "attachments", f"{have}/{len(full)} 项", have / len(full)))
-        budget, level = a.get("budget"), a.get("fee_level")
-        cap = policy.platform.fee_caps.get(level or "", policy.platform.fee_caps.get("处级及以下", 550))
-        if budget is not None and trainees and days:
-            per_day = budget * 10000 / (trainees * days)
-            rows.append((key, "cost", f"人均每日 {per_day:.0f} 元（标准 {cap:g} 元）", _clip(1 - per_day / cap)))
-        else:
-            rows.append((key, "cost", "经费或人数、天数未填", 0.0))
-        r = a.get("support_rank")
-        rows.append((key, "unit_rank", f"第 {r} 位" if r else "未排序", 1.0 / r if r else 0.0))
-    return pl.DataFrame(
-        [(k[0], k[1], c, raw, float(v)) for k, c, raw, v in rows],
-        schema={"app_id": pl.Utf8, "track": pl.Utf8, "criterion": pl.Utf8, "raw": pl.Utf8, "value": pl.Float64},
-        orient="row")
+        scopes[scope] = (scope if entry is not None or not scope else f"{scope}（不在政策文件的写法中，按不公开计）",
+                         entry.score if entry is not None else 0.0)
+    caps = policy.platform.fee_caps
+    default_cap = caps.get("", caps.get("处级及以下", 550))
+    full = policy.attachments.full
+    zero = lambda x: x.fill_null(0.0)  # noqa: E731  (``x or 0``)
+    runs, special = pl.col("_runs").fill_null(0), pl.col("_special").fill_null(False)
+    trainees, days = pl.col("trainees"), pl.col("days")
+    cap = pl.col("fee_level").replace_strict({k: float(v) for k, v in caps.items()}, default=float(default_cap),
+                                             return_dtype=pl.Float64)
+    per_day = pl.col("budget") * 10000 / (trainees * days)
+    has_cost = pl.col("budget").is_not_null() & (zero(trainees) != 0) & (zero(days) != 0)
+    lecture = pl.col("_lecture")
+    have = pl.sum_horizontal([pl.col("files").str.contains(n, literal=True).cast(pl.Int64) for n in full]) \
+        if full else pl.lit(0, pl.Int64)
+    scope_raw = pl.col("open_scope").replace_strict({k: v[0] for k, v in scopes.items()}, default=None,
+                                                    return_dtype=pl.String)
+    scope_value = pl.col("open_scope").replace_strict({k: v[1] for k, v in scopes.items()}, default=0.0,
+                                                      return_dtype=pl.Float64)
+    criteria = {
+        "direction": (pl.when(pl.col("_d").is_not_null())
+                      .then(pl.col("_d") + "：" + pl.col("_t").fill_null("None")).otherwise(pl.lit("无匹配方向")),
+                      zero(pl.col("_s")), pl.col("_dirs")),
+        "scale": (pl.when(lecture).then(_g(zero(pl.col("lectures"))) + " 场")
+                  .when(trainees.is_not_null()).then(_g(trainees) + " 人").otherwise(pl.lit("未填")),
+                  pl.when(lecture).then(_clipped(zero(pl.col("lectures")) / (2 * pl.col("_min_lectures"))))
+                  .otherwise(_clipped(zero(trainees) / (2 * pl.col("_ref")))), None),
+        "duration": (pl.when(lecture).then("单场 " + _g(zero(pl.col("lecture_hours"))) + " 学时")
+                     .when(days.is_not_null()).then(_g(days) + " 天").otherwise(pl.lit("未填")),
+                     pl.when(lecture).then(_clipped(zero(pl.col("lecture_hours")) / (2 * pl.col("_min_hours"))))
+                     .when(pl.col("_about") != 0)
+                     .then(_clipped(1 - (zero(days) - pl.col("_about")).abs() / pl.col("_about")))
+                     .otherwise(_clipped(zero(days) / (2 * pl.col("_min_days")))), None),
+        "openness": (pl.when(pl.col("open_scope").is_null() | (pl.col("open_scope") == "")).then(pl.lit("未填"))
+                     .otherwise(scope_raw), scope_value, None),
+        "joint": (pl.when(pl.col("joint").is_null() | (pl.col("joint") == "")).then(pl.lit("无")).otherwise(pl.col("joint")),
+                  pl.when(pl.col("joint").is_null() | (pl.col("joint") == "")).then(0.0).otherwise(1.0), None),
+        "track_record": ("往年 " + runs.cast(pl.String) + " 次" + pl.when(special).then(pl.lit(special_text)).otherwise(pl.lit("")),
+                         _clipped(0.25 * runs + pl.when(special).then(0.5).otherwise(0.0)), None),
+        "attachments": (have.cast(pl.String) + f"/{len(full)} 项",
+                        (have.cast(pl.Float64) / pl.col("_n_full")) if full else pl.lit(0.0), None),
+        "cost": (pl.when(has_cost).then("人均每日 " + per_day.round(0, mode="half_to_even").cast(pl.Int64).cast(pl.String)
+                                        + " 元（标准 " + _g(cap) + " 元）").otherwise(pl.lit("经费或人数、天数未填")),
+                 pl.when(has_cost).then(_clipped(1 - per_day / cap)).otherwise(0.0), None),
+        "unit_rank": (pl.when(zero(pl.col("support_rank")) != 0).then("第 " + pl.col("support_rank").cast(pl.String) + " 位")
+                      .otherwise(pl.lit("未排序")),
+                      pl.when(zero(pl.col("support_rank")) != 0).then(1.0 / pl.col("support_rank")).otherwise(0.0), None),
+    }
+    parts = []
+    for name, (raw, value, keep) in criteria.items():
+        part = base if keep is None else base.filter(keep)
+        parts.append(part.select("_i", "app_id", "track", pl.lit(name).alias("criterion"),
+                                 raw.cast(pl.String).alias("raw"), value.cast(pl.Float64).alias("value"),
+                                 pl.lit(_CRITERION_ORDER[name], pl.Int64).alias("_c")))
+    return (pl.concat(parts).sort("_i", "_c").drop("_i", "_c")
+            .select("app_id", "track", "criterion", "raw", "value"))
 
 
 def _weights(policy: Policy, track: str, present: set[str], overrides: dict[str, dict[str, float]] | None) -> dict[str, float]:
