@@ -49,6 +49,7 @@ test: system $(STAMP)
 
 bench: system $(STAMP)
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/reviews.py
 
 sample: $(STAMP)
 	$(PY) -m tools.sample --out data/samples/2023

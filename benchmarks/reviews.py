@@ -11,7 +11,8 @@ is read, assessed and matched once (not timed); then, in the same process, ``run
 * ``assign`` — :func:`casplan.reviews.assign` (conflicts, balanced loads, the best fit; exact);
 
 and the median of each is reported, with the problem's size (applications, experts, allowed pairs).
-The figures go to ``benchmarks/out/reviews.json`` and are printed.
+The figures go to ``benchmarks/out/reviews.json`` and to the section 「Review round」 of BENCHMARKS.md
+(``make bench`` runs this after ``benchmarks/run.py``, which writes the rest of that file).
 """
 
 from __future__ import annotations
@@ -88,16 +89,38 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", default="1,10")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--markdown", type=Path, default=ROOT / "BENCHMARKS.md", help="the file whose section is written")
+    parser.add_argument("--json", type=Path, default=HERE / "out" / "reviews.json")
     args = parser.parse_args(argv)
     results = []
     for scale in (int(s) for s in args.scales.split(",")):
         r = measure(scale, runs=args.runs)
         print(json.dumps(r, ensure_ascii=False))
         results.append(r)
-    out = HERE / "out" / "reviews.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    write_section(results, args.markdown)
     return 0
+
+
+MARK = "## Review round"
+
+
+def write_section(results: list[dict], path: Path) -> None:
+    """Replace (or add) the review round's section at the end of BENCHMARKS.md."""
+    lines = [MARK, "", "Written by `benchmarks/reviews.py` (`make bench`). The assignment of issue 17: each eligible "
+             "application gets 3 experts, no expert of its own unit or a declared conflict, loads as even as possible, "
+             "the best total fit under them (exact). Median of the runs in one process, after the year was read, "
+             "assessed and matched (not timed); targets ≤ 2 s at 1×, ≤ 20 s at 10×.", "",
+             "| scale | applications | experts | pairs considered | reviews | loads | total fit | fits s | assign s | runs |",
+             "|---|---:|---:|---:|---:|---|---:|---:|---:|---:|"]
+    for r in results:
+        lines.append(f"| {r['scale']}× | {r['applications']:,} | {r['experts']:,} | {r['pairs_considered']:,} | "
+                     f"{r['reviews']:,} | {r['loads'][0]}–{r['loads'][1]} | {r['total_fit']} | {r['median_s']['fits']} | "
+                     f"{r['median_s']['assign']} | {r['runs']} |")
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    head = text.split(MARK)[0].rstrip() + "\n\n"
+    path.write_text(head + "\n".join(lines) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -66,3 +66,17 @@ def test_markdown_has_the_tables_from_the_same_figures(smoke):
     assert f"| end-to-end | 1× | {e2e['median_s']:.2f} | " in md
     assert e2e["cpu_median_s"] > 0 and 0 <= e2e["others_share"] <= 1
     assert "Quick run" in md
+
+
+@pytest.mark.slow
+def test_the_review_round_benchmark_measures_the_sample_and_writes_its_section(tmp_path):
+    md = tmp_path / "BENCHMARKS.md"
+    md.write_text("# Benchmarks\n\nthe runner's part\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "reviews.py"), "--scales", "1", "--runs", "1",
+                           "--markdown", str(md), "--json", str(tmp_path / "reviews.json")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = json.loads((tmp_path / "reviews.json").read_text(encoding="utf-8"))[0]
+    assert result["applications"] == 230 and result["reviews"] == 3 * 230 and result["median_s"]["assign"] > 0
+    text = md.read_text(encoding="utf-8")
+    assert text.startswith("# Benchmarks\n\nthe runner's part") and text.count("## Review round") == 1
