@@ -66,9 +66,13 @@ def app(tmp_path):
     try:
         yield {"url": url, "started": started, "proc": proc, "tmp": tmp_path, "printed": printed}
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
+        if proc.poll() is None:  # as the analyst stops it: Ctrl-C; it stops Voilà and its kernel
+            os.kill(proc.pid, signal.SIGINT)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)  # Voilà then gets SIGTERM from its parent's death
+                proc.wait(timeout=10)
 
 
 def _english(text: str) -> list[str]:

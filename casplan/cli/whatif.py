@@ -83,7 +83,8 @@ def run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     tail: collections.deque[str] = collections.deque(maxlen=30)
     proc = subprocess.Popen(voila_command(port, token), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
-                            start_new_session=True)  # Ctrl-C reaches this process only; it stops Voilà itself
+                            start_new_session=True,  # Ctrl-C reaches this process only; it stops Voilà itself
+                            preexec_fn=_die_with_parent)
     try:  # while Voilà starts: a wrong key or type in the parameters file is one Chinese line here
         from casplan.pipeline import read_params
 
@@ -132,6 +133,18 @@ def run(args: argparse.Namespace) -> int:
             _stop(proc)
         reader.join(timeout=5)
         proc.stdout.close()
+
+
+def _die_with_parent() -> None:
+    """In the child, before Voilà starts: SIGTERM when this process dies, however it dies (Linux), so that no
+    server is left behind even if this process is killed outright."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        except OSError:
+            pass
 
 
 def _listening(port: int) -> bool:
