@@ -145,6 +145,12 @@ def scale_policy(text: str, scale: int) -> dict:
     if budget.get("total") is not None:
         budget["total"] = budget["total"] * scale
     budget["per_track"] = {t: v * scale for t, v in (budget.get("per_track") or {}).items()}
+    # the intake's file limits guard against hostile files of one year's size; the 100× export is
+    # 44 MB (370 MB unzipped), so the copies' policy lets files grow with the year
+    limits = (policy.get("intake") or {}).get("limits") or {}
+    for key in ("max_file_mb", "max_uncompressed_mb"):
+        if key in limits:
+            limits[key] = limits[key] * max(1, scale // 10)
     return policy
 
 

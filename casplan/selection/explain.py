@@ -17,10 +17,15 @@ from casplan.selection.model import (
     total_score,
 )
 
-__all__ = ["CHOSEN_SCHEMA", "DECISION_SCHEMA", "TRACKS_SCHEMA", "TRADEOFF_SHORT", "explain", "tradeoff_text"]
+__all__ = ["CHOSEN_SCHEMA", "DECISION_SCHEMA", "TRACKS_SCHEMA", "TRADEOFF_SHORT", "TRADEOFF_RESOLVES_PER_TRACK",
+           "explain", "tradeoff_text"]
 
 TRADEOFF_SHORT = "与其他入选项目整体权衡后未入选"
 """The S-TRADEOFF message's tail when the re-solve is not asked for (``explain(..., tradeoffs=False)``)."""
+TRADEOFF_RESOLVES_PER_TRACK = 5
+"""How many S-TRADEOFF pairs of each track, the best ranked, get the re-solve that names what would have to
+change; the others say :data:`TRADEOFF_SHORT` (each re-solve is a whole selection: at 100× the sample,
+one per pair took minutes)."""
 
 
 CHOSEN_SCHEMA = {"app_id": pl.String, "unit": pl.String, "train_name": pl.String, "track": pl.String,
@@ -86,6 +91,16 @@ def explain(model: Model, x: np.ndarray, *, tradeoffs: bool = True, decisions_fo
     def label(j: int) -> str:
         name = model.names[j]
         return f"「{name}」（{model.ids[j]}）" if name else f"「{model.ids[j]}」"
+
+    resolve_for: set[int] | None = None  # the pairs whose S-TRADEOFF gets its re-solve (decided below)
+    resolved: dict[int, str] = {}
+
+    def trade_text(j: int) -> str:
+        if not tradeoffs or (resolve_for is not None and j not in resolve_for):
+            return TRADEOFF_SHORT
+        if j not in resolved:
+            resolved[j] = tradeoff_text(model, x, j, label)
+        return resolved[j]
 
     def classify(j: int) -> dict[str, object]:
         """Why pair j (of an id not chosen in this pair) is not chosen."""
@@ -164,12 +179,23 @@ def explain(model: Model, x: np.ndarray, *, tradeoffs: bool = True, decisions_fo
                     return info
         info["code"] = "S-TRADEOFF"
         info["message"] = (f"{opts.name(t)}排名第 {rank[j]}（{fmt_points(float(model.score[j]))} 分）；"
-                           + (tradeoff_text(model, x, j, label) if tradeoffs else TRADEOFF_SHORT))
+                           + (trade_text(j) if resolve_for is not None else TRADEOFF_SHORT))
         return info
 
     pairs_of: dict[str, list[int]] = {}
     for j in range(n):
         pairs_of.setdefault(model.ids[j], []).append(j)
+
+    if tradeoffs:  # the best-ranked S-TRADEOFF pairs of each track, found without re-solving
+        resolve_for = set()
+        trade = sorted((rank[j], j) for j in range(n)
+                       if not chosen[j] and model.ids[j] not in opts.forced_out and classify(j)["code"] == "S-TRADEOFF")
+        per_track: dict[str, int] = {}
+        for _, j in trade:
+            t = model.tracks[j]
+            if per_track.get(t, 0) < TRADEOFF_RESOLVES_PER_TRACK:
+                per_track[t] = per_track.get(t, 0) + 1
+                resolve_for.add(j)
 
     dec_rows = []
     for ident in model.unique_ids:
