@@ -18,7 +18,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
-IMAGES = ROOT / "docs" / "images"
+# the guide's pictures go to docs/images only when asked (scripts/screenshots.py sets it); a test run
+# writes them among its artifacts, so running the tests never changes the checkout
+IMAGES = Path(os.environ.get("CASPLAN_SHOTS_DIR") or ARTIFACTS / "whatif-shots")
 SAMPLES = ROOT / "data" / "samples" / "2023"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -104,6 +106,7 @@ def test_the_served_app(app):
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    IMAGES.mkdir(parents=True, exist_ok=True)
     timings: dict[str, object] = {}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
