@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import replace
 
 import numpy as np
@@ -92,15 +94,9 @@ def explain(model: Model, x: np.ndarray, *, tradeoffs: bool = True, decisions_fo
         name = model.names[j]
         return f"「{name}」（{model.ids[j]}）" if name else f"「{model.ids[j]}」"
 
-    resolve_for: set[int] | None = None  # the pairs whose S-TRADEOFF gets its re-solve (decided below)
-    resolved: dict[int, str] = {}
-
     def trade_text(j: int) -> str:
-        if not tradeoffs or (resolve_for is not None and j not in resolve_for):
-            return TRADEOFF_SHORT
-        if j not in resolved:
-            resolved[j] = tradeoff_text(model, x, j, label)
-        return resolved[j]
+        # a placeholder: once every message is written, the best-ranked trade-offs shown get their re-solve
+        return f"\x00{j}\x00" if tradeoffs else TRADEOFF_SHORT
 
     def classify(j: int) -> dict[str, object]:
         """Why pair j (of an id not chosen in this pair) is not chosen."""
@@ -179,23 +175,12 @@ def explain(model: Model, x: np.ndarray, *, tradeoffs: bool = True, decisions_fo
                     return info
         info["code"] = "S-TRADEOFF"
         info["message"] = (f"{opts.name(t)}排名第 {rank[j]}（{fmt_points(float(model.score[j]))} 分）；"
-                           + (trade_text(j) if resolve_for is not None else TRADEOFF_SHORT))
+                           + trade_text(j))
         return info
 
     pairs_of: dict[str, list[int]] = {}
     for j in range(n):
         pairs_of.setdefault(model.ids[j], []).append(j)
-
-    if tradeoffs:  # the best-ranked S-TRADEOFF pairs of each track, found without re-solving
-        resolve_for = set()
-        trade = sorted((rank[j], j) for j in range(n)
-                       if not chosen[j] and model.ids[j] not in opts.forced_out and classify(j)["code"] == "S-TRADEOFF")
-        per_track: dict[str, int] = {}
-        for _, j in trade:
-            t = model.tracks[j]
-            if per_track.get(t, 0) < TRADEOFF_RESOLVES_PER_TRACK:
-                per_track[t] = per_track.get(t, 0) + 1
-                resolve_for.add(j)
 
     dec_rows = []
     for ident in model.unique_ids:
@@ -263,6 +248,8 @@ def explain(model: Model, x: np.ndarray, *, tradeoffs: bool = True, decisions_fo
     chosen_frame = chosen_frame.with_columns(
         pl.col("track").replace_strict(position, return_dtype=pl.Int64).alias("_order")
     ).sort("_order", "rank_in_track", "app_id").drop("_order")
+    if tradeoffs:
+        _fill_tradeoffs(dec_rows, model, x, rank, label)
     decisions = pl.DataFrame(dec_rows, schema=DECISION_SCHEMA, orient="row") if dec_rows else \
         pl.DataFrame(schema=DECISION_SCHEMA)
     decisions = decisions.with_columns(
@@ -281,6 +268,28 @@ def explain(model: Model, x: np.ndarray, *, tradeoffs: bool = True, decisions_fo
         "budget": [float(opts.budget_per_track[t]) if t in opts.budget_per_track else None for t in tracks],
     }, schema=TRACKS_SCHEMA)
     return chosen_frame, decisions, tracks_frame, round(spent, 4)
+
+
+_PLACEHOLDER = re.compile("\x00([0-9]+)\x00")
+
+
+def _fill_tradeoffs(rows: list[dict], model: Model, x: np.ndarray, rank, label) -> None:
+    """Replace each S-TRADEOFF placeholder in the messages: the :data:`TRADEOFF_RESOLVES_PER_TRACK`
+    best-ranked pairs of each track that a message shows get :func:`tradeoff_text`, the others
+    :data:`TRADEOFF_SHORT`."""
+    shown = sorted({int(m) for r in rows for m in _PLACEHOLDER.findall(r["message"])}, key=lambda j: (rank[j], j))
+    per_track: dict[str, int] = {}
+    texts = {}
+    for j in shown:
+        t = model.tracks[j]
+        if per_track.get(t, 0) < TRADEOFF_RESOLVES_PER_TRACK:
+            per_track[t] = per_track.get(t, 0) + 1
+            texts[j] = tradeoff_text(model, x, j, label)
+        else:
+            texts[j] = TRADEOFF_SHORT
+    for r in rows:
+        if "\x00" in r["message"]:
+            r["message"] = _PLACEHOLDER.sub(lambda m: texts[int(m.group(1))], r["message"])
 
 
 def tradeoff_text(model: Model, x: np.ndarray, j: int, label) -> str:
