@@ -200,7 +200,9 @@ def test_a_report_from_plans_alone_reads_nothing_else(tmp_path):
     out = tmp_path / "reports"
     env = {**__import__("os").environ, "PYTHONPATH": str(clone)}
     done = subprocess.run([str(repo / ".venv" / "bin" / "python"), "-m", "casplan.cli", "report", "--plans", str(plans),
-                           "--robustness-draws", "0", "--out", str(out)], cwd=clone, env=env, capture_output=True,
+                           # relative, as `make report` gives it (papermill runs the kernel from another folder)
+                           "--robustness-draws", "0", "--out", __import__("os").path.relpath(out, clone)],
+                          cwd=clone, env=env, capture_output=True,
                           text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     run = (out / "2023" / "latest").resolve()

@@ -324,6 +324,8 @@ def _quiet_kernel_manager(log: Path):
     interrupted) into ``log`` in the run's folder, not onto the analyst's terminal."""
     from jupyter_client.manager import AsyncKernelManager
 
+    log = Path(log).resolve()  # papermill runs the kernel from the notebook's folder: a relative path would move
+
     class QuietKernelManager(AsyncKernelManager):
         async def _async_launch_kernel(self, kernel_cmd, **kw):  # noqa: ANN001 - jupyter_client's signature
             with log.open("ab") as sink:  # the kernel keeps its own copy of the descriptor; ours closes here
