@@ -137,7 +137,7 @@ def test_generated_applications_give_the_same_criteria(rows):
                 "lectures": pl.Float64, "lecture_hours": pl.Float64, "open_scope": pl.String, "joint_units": pl.String,
                 "attachments": pl.String, "budget": pl.Float64, "fee_level": pl.String, "support_rank": pl.Int64,
                 "submitted_at": pl.Date})
-    directions = pl.DataFrame({"app_id": ["A0", "A1"], "track": [rows[0][0], "yanxiu"], "score": [0.8, None],
+    directions = pl.DataFrame({"app_id": ["A0", "A1"], "track": [rows[0][0], "yanxiu"], "score": [0.8, 0.0],
                                "direction": ["关键核心技术攻关任务", None], "terms": ["卡脖子(培训名称)", None]},
                               schema_overrides={"score": pl.Float64})
     history = pl.DataFrame({"app_id": ["A0", "A0", "A1"], "decided": ["auto", "rejected", "auto"],
