@@ -58,7 +58,9 @@ def html_from_notebook(executed: Path, *, title: str) -> str:
              "body,.jp-Notebook,.jp-Cell,.jp-OutputArea{padding:0!important;margin:0!important}"
              "tr,img,svg,.plotly-graph-div,.js-plotly-plot{break-inside:avoid;page-break-inside:avoid}"
              ".jp-OutputArea-child:has(.plotly-graph-div){break-inside:avoid;page-break-inside:avoid}"
-             ".jp-Cell{page-break-inside:auto} h2,h3{break-after:avoid;page-break-after:avoid}}"
+             ".jp-Cell{page-break-inside:auto} h2,h3{break-after:avoid;page-break-after:avoid}"
+             # a chart's cell prints its heading first: the two stay on one page (a heading never alone at a foot)
+             ".jp-OutputArea:has(.plotly-graph-div){break-inside:avoid;page-break-inside:avoid}}"
              "</style></head>")
     return body.replace("</head>", style, 1)
 
