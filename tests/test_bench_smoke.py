@@ -60,7 +60,7 @@ def test_markdown_has_the_tables_from_the_same_figures(smoke):
     assert "| step | scale | median s | min–max s | CPU s | peak MiB | × floor | others' load |" in md
     for step in CHAIN:
         assert f"| {step} | 1× |" in md
-    assert "## What-if re-solve" in md and "## Report" in md and "## Targets" in md
+    assert "## What-if moves" in md and "## Report" in md and "## Targets" in md
     assert res["machine"]["cpu"] in md and f"polars {res['versions']['polars']}" in md
     e2e = res["scales"]["1"]["steps"]["end-to-end"]
     assert f"| end-to-end | 1× | {e2e['median_s']:.2f} | " in md
