@@ -388,13 +388,12 @@ def _calibration_words(method: str) -> str:
 
 
 def _to_review(data) -> pl.DataFrame:
-    """The applications that should have expert reviews: eligible in some track (the first in the policy's order)."""
+    """The applications that should have expert reviews (as the review round picks them), with unit and name."""
+    from casplan.reviews import eligible_once
+
     policy = data.year.loaded.policy
-    order = {t.id: i for i, t in enumerate(policy.tracks)}
     apps = data.year.eligibility.applications
-    return (data.year.eligibility.summary.filter(pl.col("eligible"))
-            .with_columns(pl.col("track").replace_strict(order, default=len(order)).alias("_o"))
-            .sort("app_id", "_o").unique("app_id", keep="first", maintain_order=True)
+    return (eligible_once(data.year.eligibility, policy)
             .join(apps.select("app_id", "unit", "train_name"), on="app_id", how="left")
             .select("app_id", "unit", "train_name",
                     pl.col("track").replace_strict(policy.track_names, default=pl.col("track")).alias("track_name")))

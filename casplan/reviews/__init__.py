@@ -22,6 +22,7 @@ _HOME = {
     "ASSIGNMENT_RECORD": "round",
     "PACKETS_DIR": "round",
     "RoundPlan": "round",
+    "eligible_once": "round",
     "review_applications": "round",
     "plan_round": "round",
     "write_round": "round",

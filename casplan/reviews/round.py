@@ -14,7 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
-__all__ = ["ASSIGNMENT_BOOK", "ASSIGNMENT_RECORD", "PACKETS_DIR", "RoundPlan", "review_applications",
+__all__ = ["ASSIGNMENT_BOOK", "ASSIGNMENT_RECORD", "PACKETS_DIR", "RoundPlan", "eligible_once", "review_applications",
            "plan_round", "write_round", "read_record"]
 
 ASSIGNMENT_BOOK = "评审分配.xlsx"
@@ -29,14 +29,19 @@ class RoundPlan:
     experts_read: object  # the experts file's Intake (set-aside rows shown to the analyst)
 
 
+def eligible_once(eligibility, policy) -> pl.DataFrame:
+    """Each application eligible in some track, once: ``app_id`` and its first such track in the policy's order."""
+    order = {t.id: i for i, t in enumerate(policy.tracks)}
+    return (eligibility.summary.filter(pl.col("eligible"))
+            .with_columns(pl.col("track").replace_strict(order, default=len(order)).alias("_o"))
+            .sort("app_id", "_o").unique("app_id", keep="first", maintain_order=True).select("app_id", "track"))
+
+
 def review_applications(loaded, eligibility, matches: pl.DataFrame) -> pl.DataFrame:
     """The applications to review: every application eligible in some track (its first such track in the
     policy's order), with the texts the experts read and the directions it matched."""
     policy = loaded.policy
-    order = {t.id: i for i, t in enumerate(policy.tracks)}
-    eligible = (eligibility.summary.filter(pl.col("eligible"))
-                .with_columns(pl.col("track").replace_strict(order, default=len(order)).alias("_o"))
-                .sort("app_id", "_o").unique("app_id", keep="first", maintain_order=True).select("app_id", "track"))
+    eligible = eligible_once(eligibility, policy)
     apps = eligibility.applications
     text = [c for c in ("goal", "content", "branch") if c in apps.columns]
     dirs = (matches.filter(pl.col("is_match")).join(eligible, on=["app_id", "track"], how="semi")
