@@ -340,6 +340,6 @@ def _full_lp(a_of, e_of, f_pairs, na: int, ne: int, k: int, lower: np.ndarray, u
         res = milp(-f_pairs, constraints=[LinearConstraint(A, k, k), LinearConstraint(E, lower, upper)],
                    integrality=np.ones(n), bounds=Bounds(0, 1), options={"presolve": True})
         if res.status != 0:
-            raise SelectionError(f"专家分配的线性规划未能求解（{res.message}）")
+            raise SelectionError(f"专家分配的线性规划未能求解（HiGHS 状态 {res.status}）；请保留专家表与导出文件，联系维护人员")
         x = res.x
     return x > 0.5
