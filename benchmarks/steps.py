@@ -182,12 +182,14 @@ def whatif_step(folder: Path, *, n: int, seed: int, profile: Path | None = None)
     clock = _Clock()
     from casplan.pipeline import Inputs, run_year
     from casplan.whatif import WhatIf
+    from casplan.whatif.engine import settle_memory
 
     clock.lap("import")
     year = run_year(Inputs.of(folder / "plans.xlsx", history=folder / "history.xlsx", roster=folder / "roster.xlsx",
                               reviews=folder / "reviews.csv", policy=folder / "policy.yaml"))
     clock.lap("run_year")
     whatif = WhatIf(year)
+    settle_memory()  # as the app does once it has opened the year
     clock.lap("precompute")
     latencies, solve_ms, statuses, moved = [], [], {}, 0
     previous = whatif.baseline

@@ -739,3 +739,62 @@ def test_select_pipeline_on_the_sample_year(capsys):
     assert main([*args[:-1], "--quota", "yanxiu=3", "--json"]) == 0
     fewer = json.loads(capsys.readouterr().out)
     assert sum(1 for s in fewer["selected"] if s["track"] == "yanxiu") == 3
+
+
+def _same_model(a, b) -> list[str]:
+    """The fields in which two models differ (arrays, the sparse matrix and frames compared by value)."""
+    import dataclasses
+
+    import numpy as np
+    from scipy.sparse import csr_array
+
+    differ = []
+    for f in dataclasses.fields(a):
+        if f.name == "source":
+            continue
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        if isinstance(x, np.ndarray):
+            same = x.dtype == y.dtype and np.array_equal(x, y)
+        elif isinstance(x, csr_array):
+            same = x.shape == y.shape and (x != y).nnz == 0
+        elif isinstance(x, pl.DataFrame):
+            same = x.equals(y)
+        else:
+            same = x == y
+        if not same:
+            differ.append(f.name)
+    return differ
+
+
+@settings(deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(instances(max_ids=12, max_pairs=24), st.data())
+def test_a_reused_matrix_is_the_model_a_fresh_build_gives(case, data):
+    """A what-if move reuses the previous model's matrix (``build_model(..., like=)``) when only scores and
+    bounds moved; the model is then the fresh build's, field by field, and so is the choice."""
+    from casplan.selection.model import reusable
+
+    frame, options = case
+    if data.draw(st.booleans()):
+        options = replace(options, fallback={"mohrss": "jingpin"})
+    ids = sorted(set(frame["app_id"]))
+    moved = replace(
+        options,
+        quotas={t: Quota(data.draw(st.integers(0, 3)), q.tolerance, q.mode) if data.draw(st.booleans()) else q
+                for t, q in options.quotas.items()},
+        budget_total=data.draw(st.sampled_from([options.budget_total, None if options.budget_total is None
+                                                else options.budget_total + 7.0, 0.0])),
+        forced_out=frozenset(data.draw(st.lists(st.sampled_from(ids), max_size=2, unique=True))),
+        one_per_unit=data.draw(st.sampled_from([options.one_per_unit] * 3 + [not options.one_per_unit])),
+    )
+    rescored = frame.with_columns(
+        pl.Series("score", [data.draw(st.integers(0, 10000)) / 100 if data.draw(st.booleans()) else v
+                            for v in frame["score"]]))
+    before = _build(_check(frame, options), options)
+    checked = _check(rescored, moved)
+    reused, fresh = _build(checked, moved, like=before), _build(checked, moved)
+    assert _same_model(reused, fresh) == []
+    if reusable(before, checked, moved):
+        assert reused.A is before.A  # the matrix was reused, not rebuilt
+    hint = solve(frame, options=options)
+    warm, cold = solve(rescored, options=moved, hint=hint), solve(rescored, options=moved)
+    assert _dump(warm) == _dump(cold)

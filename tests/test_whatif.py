@@ -255,3 +255,29 @@ def test_the_served_page_reads_the_params_file_and_says_what_is_wrong(tmp_path, 
     monkeypatch.setenv(ENV_PARAMS, str(tmp_path / "无此文件.yaml"))
     message = WhatIfPanel.served().value
     assert "不能打开情景推演" in message and "Traceback" not in message
+
+
+def _moves(whatif, *, n: int, seed: int):
+    """The benchmark's seeded walk of panel moves (quotas, weights, budget, U1/U2, forcing, reset)."""
+    import importlib.util
+
+    from conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location("bench_steps", ROOT / "benchmarks" / "steps.py")
+    steps = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(steps)
+    return steps.changes(whatif, n=n, seed=seed)
+
+
+@pytest.mark.parametrize("seed", [1, 2023])
+def test_a_light_move_tells_the_same_as_a_full_evaluation(whatif, seed):
+    """The panel's moves (``full=False``, warm-started from the move before) choose the same shortlist and
+    give the same diff — every reason, sentence and named project — as evaluating the scenario in full."""
+    previous = whatif.baseline
+    for scenario in _moves(whatif, n=25, seed=seed):
+        light = whatif.evaluate(scenario, hint=previous.selection, full=False)
+        full = whatif.evaluate(scenario)
+        assert light.selection.chosen.equals(full.selection.chosen), scenario.name
+        assert light.selection.objective == full.selection.objective
+        assert whatif.diff(light).equals(whatif.diff(full)), scenario.name
+        previous = light

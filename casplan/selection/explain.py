@@ -15,6 +15,7 @@ from casplan.selection.model import (
     Model,
     fmt_points,
     pairs_of,
+    priority_index,
     rank_in_track,
     total_score,
 )
@@ -51,44 +52,60 @@ def explain(model: Model, x: np.ndarray, *, tradeoffs: bool = True, decisions_fo
 
     With ``tradeoffs=False`` an S-TRADEOFF message says only that it is a trade-off, without the
     re-solve that names what would have to change (the what-if asks for it for the rows it shows).
-    With ``decisions_for``, the decisions hold the chosen ids and these ids only (the what-if's moves)."""
+    With ``decisions_for``, the decisions hold only the ids of that set that are not chosen (the what-if's
+    moves: the diff against the baseline asks why a baseline project left, never why a chosen one is in)."""
     opts = model.options
     n = model.n
     chosen = x > 0.5
     rank = rank_in_track(model)
-    chosen_ids = {model.ids[j] for j in range(n) if chosen[j]}
-    chosen_of_id = {model.ids[j]: j for j in range(n) if chosen[j]}
+    chosen_idx = np.flatnonzero(chosen)
+    chosen_of_id = {model.ids[j]: int(j) for j in chosen_idx}
 
     # per track facts, in the order the quotas are given (the policy's order)
     tracks = list(opts.quotas)
-    n_cand = {t: 0 for t in tracks}
-    n_chosen = {t: 0 for t in tracks}
+    track_of = {i: t for t, i in priority_index([], opts).items()}  # model.prio → track
+    present = [t for _, t in sorted(track_of.items())]
+
+    def id_mask(ids: frozenset[str]) -> np.ndarray:
+        """Per pair: whether its application is in ``ids``."""
+        per_id = np.zeros(len(model.unique_ids), dtype=bool)
+        for ident in ids:
+            js = model.pairs_by_id.get(ident)
+            if js:
+                per_id[model.id_index[js[0]]] = True
+        return per_id[model.id_index]
+
+    id_chosen = np.zeros(len(model.unique_ids), dtype=bool)
+    id_chosen[model.id_index[chosen_idx]] = True
+    counted = np.bincount(model.prio, minlength=len(present))
+    picked = np.bincount(model.prio[chosen_idx], minlength=len(present))
+    n_cand = {t: 0 for t in tracks} | {present[i]: int(v) for i, v in enumerate(counted) if v}
+    n_chosen = {t: 0 for t in tracks} | {present[i]: int(v) for i, v in enumerate(picked) if v}
     spent_t = {t: 0.0 for t in tracks}
+    for j in chosen_idx[model.money[chosen_idx]].tolist():  # added in pair order, as the totals always were
+        spent_t[model.tracks[j]] += float(model.cost[j])
     last: dict[str, int] = {}  # the chosen pair at the cutoff (worst by score, then tie-break)
     best_out: dict[str, int] = {}
-    for j in range(n):
-        t = model.tracks[j]
-        n_cand[t] += 1
-        if chosen[j]:
-            n_chosen[t] += 1
-            spent_t[t] += float(model.cost[j]) if model.money[j] else 0.0
-            if model.ids[j] not in opts.forced_in and (t not in last or rank[j] > rank[last[t]]):
-                last[t] = j
-        elif model.ids[j] not in chosen_ids and model.ids[j] not in opts.forced_out:
-            if t not in best_out or rank[j] < rank[best_out[t]]:
-                best_out[t] = j
+    at_cut = chosen & ~id_mask(opts.forced_in)
+    out_best = ~chosen & ~id_chosen[model.id_index] & ~id_mask(opts.forced_out)
+    for i, t in enumerate(present):
+        in_track = model.prio == i
+        js = np.flatnonzero(at_cut & in_track)
+        if js.size:
+            last[t] = int(js[np.argmax(rank[js])])
+        js = np.flatnonzero(out_best & in_track)
+        if js.size:
+            best_out[t] = int(js[np.argmin(rank[js])])
     full = {t: n_chosen[t] >= opts.quotas[t].upper for t in tracks}
-    spent = float(sum(model.cost[j] for j in range(n) if chosen[j] and model.money[j]))
+    spent = float(sum(model.cost[chosen_idx[model.money[chosen_idx]]].tolist()))
     left_total = None if opts.budget_total is None else float(opts.budget_total) - spent
 
     unit_members: dict[str, list[int]] = {}
     unit_track_members: dict[tuple[str, str], list[int]] = {}
-    for j in range(n):
-        if not chosen[j]:
-            continue
+    for j in chosen_idx.tolist():
         unit_members.setdefault(model.units[j], []).append(j)
         unit_track_members.setdefault((model.tracks[j], model.units[j]), []).append(j)
-    unit_types = model.frame["unit_kind"].to_list()
+    unit_types = model.unit_types
 
     def label(j: int) -> str:
         name = model.names[j]
@@ -178,15 +195,11 @@ def explain(model: Model, x: np.ndarray, *, tradeoffs: bool = True, decisions_fo
                            + trade_text(j))
         return info
 
-    pairs_of: dict[str, list[int]] = {}
-    for j in range(n):
-        pairs_of.setdefault(model.ids[j], []).append(j)
-
     dec_rows = []
     for ident in model.unique_ids:
-        if decisions_for is not None and ident not in chosen_of_id and ident not in decisions_for:
+        if decisions_for is not None and (ident in chosen_of_id or ident not in decisions_for):
             continue
-        js = pairs_of[ident]
+        js = model.pairs_by_id[ident]
         j0 = js[0]
         base = {"app_id": ident, "unit": model.units[j0], "train_name": model.names[j0]}
         if ident in chosen_of_id:
@@ -229,7 +242,7 @@ def explain(model: Model, x: np.ndarray, *, tradeoffs: bool = True, decisions_fo
                          "rank_in_track": int(rank[j]), "cutoff": info["cutoff"], "margin": info["margin"],
                          "blocker_id": info["blocker"]})
 
-    chosen_idx = [j for j in range(n) if chosen[j]]
+    chosen_idx = chosen_idx.tolist()
     chosen_frame = pl.DataFrame({
         "app_id": [model.ids[j] for j in chosen_idx],
         "unit": [model.units[j] for j in chosen_idx],

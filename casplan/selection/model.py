@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -12,12 +12,13 @@ import polars as pl
 from scipy.sparse import csr_array
 
 from casplan.errors import InputError
+from casplan.policy.model import Quota
 from casplan.selection.options import SCORE_RESOLUTION, UNIT_TYPES, SelectOptions
 
 if TYPE_CHECKING:
     from casplan.selection.result import Selection
 
-__all__ = ["REQUIRED", "Model", "fmt_points", "check_candidates", "raise_bad_rows", "priority_index", "build_model", "tie_weights", "total_score", "pairs_of", "x_from", "rank_in_track"]
+__all__ = ["REQUIRED", "Model", "fmt_points", "check_candidates", "raise_bad_rows", "priority_index", "build_model", "shape_of", "reusable", "fallback_lower", "SHAPE_COLUMNS", "tie_weights", "total_score", "pairs_of", "x_from", "rank_in_track"]
 
 
 REQUIRED = ("app_id", "unit", "unit_kind", "track", "score", "cost")
@@ -54,6 +55,13 @@ class Model:
     qmax: int
     col_rows: list[list[int]]
     col_vals: list[list[float]]
+    pairs_by_id: dict[str, list[int]]  # id → its pairs' columns (ascending)
+    unit_types: list[str]
+    present_tracks: frozenset[str]
+    unit_rows: np.ndarray  # U1's rows (upper bound ∞ when the rule is off)
+    source: pl.DataFrame | None = None  # the candidates frame as given to :func:`solve` (before checking)
+    solver_state: dict = field(default_factory=dict)  # the kernel's state of this matrix (its hot LP), shared
+    # by the models that reuse the matrix (:func:`dataclasses.replace` keeps the same dict)
 
     @property
     def n(self) -> int:
@@ -146,8 +154,94 @@ def priority_index(tracks: list[str], options: SelectOptions) -> dict[str, int]:
     return {t: i for i, t in enumerate(listed + rest)}
 
 
-def build_model(frame: pl.DataFrame, options: SelectOptions) -> Model:
-    """Build the constraint matrix once; only bounds and objective vary later."""
+def _preference(frame: pl.DataFrame, n_ids: int, id_index: np.ndarray) -> np.ndarray:
+    """Each pair's application-level tie-break rank: 0 = preferred (smallest ``rank`` over the id's rows,
+    ids without one after, by id)."""
+    if frame.height == 0:
+        return np.zeros(0, dtype=np.int64)
+    tb_vals = frame.group_by("app_id").agg(pl.col("rank").min()).sort("app_id")["rank"].to_list()
+    if all(v is None for v in tb_vals):
+        app_rank = np.arange(n_ids)
+    else:
+        big = max(v for v in tb_vals if v is not None) + 1
+        keyed = np.array([v if v is not None else big for v in tb_vals], dtype=np.int64)
+        app_rank = np.lexsort((np.arange(n_ids), keyed)).argsort()
+    return app_rank[id_index]
+
+
+def fallback_lower(upper: int, big: int) -> float:
+    """The lower bound of a fallback row ``Σ x[primary] − M·x[f] ≥ min(U, M) − M`` (``M`` = ``big`` =
+    the primary's pairs + 1, ``U`` its quota's upper bound).
+
+    With ``x[f] = 1`` the row asks the primary to be full (``Σ ≥ U``; when ``U ≥ M`` it cannot be, and
+    ``f`` cannot be chosen), with ``x[f] = 0`` it asks nothing (``Σ ≥ min(U, M) − M ≤ 0``). ``M`` does not
+    depend on the quota, so moving the primary's quota moves this bound only.
+
+    >>> fallback_lower(5, 141), fallback_lower(200, 141)
+    (-136.0, 0.0)
+    """
+    return float(min(upper, big) - big)
+
+
+def _u1_upper(options: SelectOptions) -> float:
+    """The upper bound of a U1 row: the rule's limit when it is on, none when it is off."""
+    return float(options.one_per_unit_max) if options.one_per_unit else math.inf
+
+
+SHAPE_COLUMNS = ("app_id", "unit", "unit_kind", "track", "cost", "train_name")
+"""The candidates' columns the constraint matrix is made of (the scores and tie-break ranks only weigh it)."""
+
+
+def shape_of(options: SelectOptions) -> SelectOptions:
+    """The options with what only moves a bound set aside: the quotas' places (a fallback primary's too:
+    see :func:`fallback_lower`), the budget's amount (not whether there is one), U1 on
+    or off (its rows are there either way), the forced-out ids (a column's upper bound; the forced-in ids that are not also forced out make rows),
+    the names and the time limit. Two option sets of one shape give the same matrix and rows."""
+    return replace(options,
+                   quotas={t: Quota(0) for t in options.quotas},
+                   budget_total=None if options.budget_total is None else 0.0,
+                   forced_in=options.forced_in - options.forced_out, forced_out=frozenset(),
+                   one_per_unit=True, track_names={}, time_limit=0.0)
+
+
+def reusable(model: Model, frame: pl.DataFrame, options: SelectOptions) -> bool:
+    """Whether ``model``'s matrix and rows serve ``frame`` under ``options`` (see :func:`shape_of`)."""
+    return (model.n == frame.height and shape_of(model.options) == shape_of(options)
+            and frame.select(SHAPE_COLUMNS).equals(model.frame.select(SHAPE_COLUMNS)))
+
+
+def _rebound(model: Model, frame: pl.DataFrame, options: SelectOptions) -> Model:
+    """``model``'s matrix with the scores, tie-break ranks and bounds of ``frame`` and ``options``."""
+    q = frame["q"].to_numpy().astype(np.int64)
+    row_lb, row_ub = model.row_lb.copy(), model.row_ub.copy()
+    for t, r in model.quota_row.items():
+        row_lb[r], row_ub[r] = float(options.quotas[t].lower), float(options.quotas[t].upper)
+    if model.budget_row is not None:
+        row_ub[model.budget_row] = float(options.budget_total)
+    row_ub[model.unit_rows] = _u1_upper(options)
+    for r, primary, big in model.fallback_rows:
+        row_lb[r] = fallback_lower(options.quotas[primary].upper, big)
+    out = np.zeros(len(model.unique_ids), dtype=bool)
+    for x in options.forced_out:
+        j = model.pairs_by_id.get(x)
+        if j:
+            out[model.id_index[j[0]]] = True
+    var_ub = np.where(out[model.id_index], 0.0, 1.0) if model.n else np.zeros(0)
+    qmax = min(len(model.unique_ids), sum(options.quotas[t].upper for t in model.present_tracks)) if model.n else 0
+    return replace(model, frame=frame, options=options, score=q * SCORE_RESOLUTION, q=q,
+                   pref=_preference(frame, len(model.unique_ids), model.id_index),
+                   row_lb=row_lb, row_ub=row_ub, var_ub=var_ub, qmax=qmax, source=None)
+
+
+def build_model(frame: pl.DataFrame, options: SelectOptions, *, like: Model | None = None) -> Model:
+    """Build the constraint matrix; only bounds and objective vary later.
+
+    ``like``: a model of the same pairs (the what-if's move before, a robustness draw) whose matrix
+    is reused when :func:`reusable` — then only the scores, tie-break ranks and bounds are set anew,
+    and the model is the one a fresh build would give (tested field by field).
+    """
+    if like is not None and reusable(like, frame, options):
+        return _rebound(like, frame, options)
     n = frame.height
     ids = frame["app_id"].to_list()
     tracks = frame["track"].to_list()
@@ -165,15 +259,7 @@ def build_model(frame: pl.DataFrame, options: SelectOptions) -> Model:
     unique_ids = sorted(set(ids))
     id_pos = {x: i for i, x in enumerate(unique_ids)}
     id_index = np.array([id_pos[x] for x in ids], dtype=np.int64)
-    tb = frame.group_by("app_id").agg(pl.col("rank").min()).sort("app_id")
-    tb_vals = tb["rank"].to_list()
-    if all(v is None for v in tb_vals):
-        app_rank = np.arange(len(unique_ids))
-    else:
-        big = max(v for v in tb_vals if v is not None) + 1
-        keyed = np.array([v if v is not None else big for v in tb_vals], dtype=np.int64)
-        app_rank = np.lexsort((np.arange(len(unique_ids)), keyed)).argsort()
-    pref = app_rank[id_index] if n else np.zeros(0, dtype=np.int64)
+    pref = _preference(frame, len(unique_ids), id_index)
     pidx = priority_index(tracks, options)
     prio = np.array([pidx[t] for t in tracks], dtype=np.int64)
 
@@ -224,29 +310,29 @@ def build_model(frame: pl.DataFrame, options: SelectOptions) -> Model:
         add("budget_track", t, members, -math.inf, float(options.budget_per_track[t]),
             [float(cost[j]) for j in members])
 
-    if options.one_per_unit:
-        counted = options.one_per_unit_tracks
-        by_unit: dict[str, list[int]] = {}
-        for j in range(n):
-            if unit_types[j] in options.one_per_unit_types and (counted is None or tracks[j] in counted):
-                by_unit.setdefault(units[j], []).append(j)
-        for u in sorted(by_unit):
-            if len(by_unit[u]) > options.one_per_unit_max:
-                add("unit", u, by_unit[u], 0.0, float(options.one_per_unit_max))
+    # U1's rows are there when the rule is off too, without an upper bound: switching it is a bound's move
+    counted = options.one_per_unit_tracks
+    by_unit: dict[str, list[int]] = {}
+    for j in range(n):
+        if unit_types[j] in options.one_per_unit_types and (counted is None or tracks[j] in counted):
+            by_unit.setdefault(units[j], []).append(j)
+    for u in sorted(by_unit):
+        if len(by_unit[u]) > options.one_per_unit_max:
+            add("unit", u, by_unit[u], 0.0, _u1_upper(options))
     # 人社部高研 → 精品: an application with a pair in both enters the fallback track only when the primary is
-    # full. Row: Σ x[primary] − M·x[fallback pair] ≥ U − M, with M ≥ every upper bound U the primary may take.
+    # full. Row: Σ x[primary] − M·x[fallback pair] ≥ min(U, M) − M with M = |primary| + 1 (see fallback_lower).
     fallback_rows: list[tuple[int, str, int]] = []
     for primary in sorted(options.fallback):
         secondary = options.fallback[primary]
         members = by_track.get(primary, [])
         if not members or primary not in options.quotas:
             continue
-        upper = options.quotas[primary].upper
-        big = len(members) + upper + 1
+        big = len(members) + 1
         primary_ids = {ids[j] for j in members}
         for j in by_track.get(secondary, []):
             if ids[j] in primary_ids:
-                r = add("fallback", (primary, ids[j]), members + [j], float(upper - big), math.inf,
+                r = add("fallback", (primary, ids[j]), members + [j],
+                        fallback_lower(options.quotas[primary].upper, big), math.inf,
                         [1.0] * len(members) + [-float(big)])
                 fallback_rows.append((r, primary, big))
     for t in sorted(options.max_per_unit):
@@ -273,7 +359,9 @@ def build_model(frame: pl.DataFrame, options: SelectOptions) -> Model:
                   row_ub=np.array(row_ub, dtype=np.float64), row_kind=row_kind, row_key=row_key,
                   quota_row=quota_row, budget_row=budget_row, fallback_rows=fallback_rows,
                   var_lb=var_lb, var_ub=var_ub, qmax=qmax,
-                  col_rows=col_rows, col_vals=col_vals)
+                  col_rows=col_rows, col_vals=col_vals, pairs_by_id=by_id, unit_types=unit_types,
+                  present_tracks=frozenset(tracks),
+                  unit_rows=np.array([r for r, k in enumerate(row_kind) if k == "unit"], dtype=np.int64))
 
 
 def tie_weights(model: Model, q: np.ndarray) -> tuple[np.ndarray, int]:
@@ -309,18 +397,25 @@ def pairs_of(model: Model, x: np.ndarray | None) -> dict[str, str]:
 def x_from(model: Model, selection: "Selection | None") -> np.ndarray | None:
     if selection is None or selection.chosen.height == 0:
         return None
-    pairs = set(selection.chosen.select("app_id", "track").iter_rows())
-    return np.array([1.0 if (i, t) in pairs else 0.0 for i, t in zip(model.ids, model.tracks)])
+    x = np.zeros(model.n)
+    for i, t in selection.chosen.select("app_id", "track").iter_rows():
+        for j in model.pairs_by_id.get(i, ()):
+            if model.tracks[j] == t:
+                x[j] = 1.0
+    return x
 
 
 def rank_in_track(model: Model) -> np.ndarray:
     """1-based rank of each pair within its track: score desc, then the tie-break chain."""
     n = model.n
     rank = np.zeros(n, dtype=np.int64)
-    order = np.lexsort((np.arange(n), model.prio, model.pref, -model.q)) if n else []
-    seen: dict[str, int] = {}
-    for j in order:
-        t = model.tracks[j]
-        seen[t] = seen.get(t, 0) + 1
-        rank[j] = seen[t]
+    if not n:
+        return rank
+    order = np.lexsort((np.arange(n), model.prio, model.pref, -model.q))
+    by_track = order[np.argsort(model.prio[order], kind="stable")]  # tracks apart, the order kept inside each
+    group = model.prio[by_track]
+    new = np.ones(n, dtype=bool)
+    new[1:] = group[1:] != group[:-1]
+    starts = np.flatnonzero(new)
+    rank[by_track] = np.arange(n) - starts[np.cumsum(new) - 1] + 1
     return rank

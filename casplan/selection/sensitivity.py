@@ -15,6 +15,7 @@ from casplan.selection.kernel import Run, run_kernel, warm_start
 from casplan.selection.model import (
     build_model,
     check_candidates,
+    fallback_lower,
     fmt_points,
     pairs_of,
     total_score,
@@ -62,7 +63,7 @@ def counterfactuals(candidates: pl.DataFrame, *, options: SelectOptions, budget_
             lb[r], ub[r] = new.lower, new.upper
             for fr, primary, big in model.fallback_rows:
                 if primary == t:
-                    lb[fr] = float(new.upper - big)
+                    lb[fr] = fallback_lower(new.upper, big)
             sign = "+1" if step > 0 else "-1"
             label = f"{options.name(t)}名额{'增加' if step > 0 else '减少'} 1 个（上限 {new.upper}）"
             scenarios.append((f"{t}{sign}", label, t, float(step), lb, ub))

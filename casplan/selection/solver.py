@@ -76,6 +76,8 @@ a :class:`~casplan.errors.SelectionError` for unattended runs.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import polars as pl
 
@@ -100,7 +102,8 @@ STATUS_CODE = {"optimal": 0, "time_limit": 1, "infeasible": 2, "error": 4}
 
 
 def solve(candidates: pl.DataFrame, *, options: SelectOptions, hint: "Selection | None" = None,
-          tradeoffs: bool = True, decisions_for: frozenset[str] | None = None) -> Selection:
+          tradeoffs: bool = True, decisions_for: frozenset[str] | None = None,
+          like: "Model | None" = None) -> Selection:
     """Choose the pairs that maximise the total score; explain every decision.
 
     Parameters
@@ -109,12 +112,17 @@ def solve(candidates: pl.DataFrame, *, options: SelectOptions, hint: "Selection 
         score (0–100), cost (万元, 0 for support tracks), optionally name and
         tiebreak (lower = preferred). Row order does not matter.
     options : the quotas, money, unit rules and forced lists.
-    hint : a previous selection (e.g. before a what-if move), used only as a
-        warm start; the result is the same with or without it.
+    hint : a previous selection (e.g. before a what-if move), used only for speed:
+        as a warm start, and its model's matrix is reused when the pairs and the
+        rows' shape are the same (:func:`~casplan.selection.model.reusable`); the
+        result is the same with or without it.
     tradeoffs : False skips the re-solve behind each S-TRADEOFF message (the
         what-if's moves; the choice is the same).
-    decisions_for : explain only the chosen ids and these (the what-if's moves,
-        whose diff asks about no other); default every application.
+    like : a model whose matrix may be reused (default: the hint's); for speed only,
+        like ``hint``.
+    decisions_for : explain only the ids of this set that are not chosen (the what-if's
+        moves, whose diff against the baseline asks why a baseline project left and
+        nothing else); default every application.
 
     Returns
     -------
@@ -132,8 +140,13 @@ def solve(candidates: pl.DataFrame, *, options: SelectOptions, hint: "Selection 
     >>> sel.ok, sel.clashes[0].message
     (False, '专业技术研修班：强制入选 2 项，超过名额上限 1 项（多 1 项）')
     """
-    frame = check_candidates(candidates, options)
-    model = build_model(frame, options)
+    if like is None and hint is not None:
+        like = hint.model  # its matrix is reused when the pairs and the rows' shape are the same
+    if like is not None and like.source is candidates and set(like.options.quotas) == set(options.quotas):
+        frame = like.frame  # the same frame, already checked
+    else:
+        frame = check_candidates(candidates, options)
+    model = replace(build_model(frame, options, like=like), source=candidates)
     warm = x_from(model, hint)
     if warm is not None:
         warm = warm_start(model, warm, model.row_lb, model.row_ub)

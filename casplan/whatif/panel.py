@@ -15,6 +15,7 @@ import polars as pl
 
 from casplan.scoring import CRITERION_LABELS
 from casplan.whatif import Outcome, Scenario, WhatIf, setting_changes, soft_rules
+from casplan.whatif.engine import settle_memory
 
 __all__ = ["WhatIfPanel", "fill_frame", "fill_bars", "shortlist_frame", "diff_frame", "slider_range", "CSS", "ENV_PARAMS", "ENV_CWD",
            "ENV_REPORTS", "ENV_SCENARIO"]
@@ -495,6 +496,7 @@ class WhatIfPanel:
             scenario = os.environ.get(ENV_SCENARIO, "") or settings.get("scenario", "")
             if scenario:
                 panel.apply(Scenario.load(scenario, policy=whatif.policy))
+            settle_memory()
         except CasplanError as exc:
             return w.HTML(CSS + "<h2>情景推演</h2><p class='casplan-field-error'>不能打开情景推演："
                           f"{html.escape(' '.join(str(exc).split()))}</p><p>请改正后在终端重新运行 casplan whatif。</p>")
