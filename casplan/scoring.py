@@ -278,7 +278,8 @@ def score(pairs: pl.DataFrame, *, policy: Policy, directions: pl.DataFrame | Non
           history_matches: pl.DataFrame | None = None, reviews: pl.DataFrame | None = None,
           weights: dict[str, dict[str, float]] | None = None, tracks_with_directions: set[str] | None = None,
           application_ids: set[str] | None = None, criteria: pl.DataFrame | None = None,
-          calibrated: pl.DataFrame | None = None, calibration: str | None = None) -> Scores:
+          calibrated: pl.DataFrame | None = None, calibration: str | None = None,
+          uncalibrated_rank: bool = True) -> Scores:
     """Score and rank eligible (application, track) pairs.
 
     Parameters
@@ -293,6 +294,8 @@ def score(pairs: pl.DataFrame, *, policy: Policy, directions: pl.DataFrame | Non
         :func:`calibrate_reviews` results; the what-if passes them so that a weight change only
         re-weights.
     calibration : one of :data:`CALIBRATIONS` (``percentile``, ``z``, ``raw``); default the policy's.
+    uncalibrated_rank : False leaves out ``rank_uncalibrated`` (the rank with raw review scores, a second
+        ranking): the what-if's moves never show it.
     """
     for col in ("app_id", "track", "unit"):
         if col not in pairs.columns:
@@ -346,7 +349,7 @@ def score(pairs: pl.DataFrame, *, policy: Policy, directions: pl.DataFrame | Non
              .join(best, on=["app_id", "track"], how="left")
              .with_columns(pl.col("direction").fill_null(0.0)))
     table, tie_warnings = rank(table, policy=policy)
-    if calibrated.height:
+    if calibrated.height and uncalibrated_rank:
         # What the ranks would be with raw (uncalibrated) review scores, min–max scaled over the file.
         raw = (calibrated.with_columns(review_values(calibrated, "raw").alias("_value"))
                .group_by("app_id").agg(pl.col("_value").mean().alias("_raw_review")))

@@ -247,6 +247,10 @@ def run_kernel(model: Model, *, q: np.ndarray | None = None, row_lb: np.ndarray 
         return flip.status == 2 or (flip.status == 0 and -float(flip.fun) <= z - MARGIN)
 
     best = hint if hint is not None and feasible(model, hint, lb, ub) else None
+    if hint is not None:  # the LP's point rounded down and filled up: often a closer incumbent than the hint
+        rounded = warm_start(model, np.floor(lp.x + 1e-6), lb, ub)
+        if rounded is not None and (best is None or float(qf @ rounded) > float(qf @ best)):
+            best = rounded
     # first guess of the gap: it shrinks as the knapsack gets finer (measured ~1/sqrt(n))
     delta = DELTA0 * min(1.0, math.sqrt(400.0 / n))
     if best is not None:
@@ -280,6 +284,24 @@ def finish(status: int, x: np.ndarray | None, start: float) -> Run:
     return Run("error", None, ms)
 
 
+def _may_fit(model: Model, y: np.ndarray, act: np.ndarray, lb: np.ndarray, ub: np.ndarray) -> np.ndarray:
+    """Per column: whether adding it alone to ``y`` keeps every row within bounds, or it has a negative
+    coefficient. Adding columns only raises the rows of positive coefficients, so a column with none
+    negative that does not fit now never will: :func:`warm_start` need not look at it."""
+    csc = model.solver_state.get("csc")
+    if csc is None:
+        csc = model.solver_state["csc"] = model.A.tocsc()
+    if csc.nnz == 0:
+        return (y < 0.5) & (model.var_ub > 0.5)
+    r, v = csc.indices, csc.data
+    ok = np.where(v >= 0, act[r] + v <= ub[r] + 1e-9, act[r] + v >= lb[r] - 1e-9) & (act[r] + v <= ub[r] + 1e-9)
+    counts = np.diff(csc.indptr)
+    col = np.repeat(np.arange(model.n), counts)
+    bad = np.bincount(col[~ok], minlength=model.n) > 0
+    negative = np.bincount(col[v < 0], minlength=model.n) > 0
+    return (y < 0.5) & (model.var_ub > 0.5) & (~bad | negative)
+
+
 def warm_start(model: Model, x: np.ndarray, lb: np.ndarray, ub: np.ndarray) -> np.ndarray | None:
     """A feasible starting point near ``x``: drop the weakest pairs that break an
     upper limit, then add the best pairs that still fit (a hint for the kernel)."""
@@ -294,7 +316,7 @@ def warm_start(model: Model, x: np.ndarray, lb: np.ndarray, ub: np.ndarray) -> n
         if y[j] > 0.5 and any(act[r] > ub[r] + 1e-9 for r in rows):
             y[j] = 0.0
             act[rows] -= model.col_vals[j]
-    for j in weakest[::-1]:
+    for j in weakest[::-1][_may_fit(model, y, act, lb, ub)[weakest[::-1]]]:
         if y[j] < 0.5 and model.var_ub[j] > 0.5:
             rows = model.col_rows[j]
             if all(act[r] + v <= ub[r] + 1e-9 and (v >= 0 or act[r] + v >= lb[r] - 1e-9)

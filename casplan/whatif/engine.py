@@ -253,13 +253,22 @@ class _Side:
     """One outcome, indexed for the diff: chosen pairs, and the decisions and candidates' scores of the ids
     the diff asks about (fetched in one filter each, not one per row)."""
 
-    def __init__(self, outcome: Outcome) -> None:
+    def __init__(self, outcome: Outcome, chosen: dict[str, dict] | None = None) -> None:
         self.outcome = outcome
         self.options = outcome.options
-        self.chosen = {r["app_id"]: r for r in outcome.selection.chosen.to_dicts()}
+        self.chosen = chosen if chosen is not None else {r["app_id"]: r for r in outcome.selection.chosen.to_dicts()}
         self._dec: dict[str, dict] = {}
         self._pairs: dict[tuple[str, str], dict] = {}
         self._eligible: set[str] = set()
+        self._by_unit: dict[str, list[str]] | None = None
+
+    def chosen_of_unit(self, unit: str | None) -> list[str]:
+        """The chosen ids of ``unit``, in the chosen frame's order."""
+        if self._by_unit is None:
+            self._by_unit = {}
+            for i, row in self.chosen.items():
+                self._by_unit.setdefault(row.get("unit"), []).append(i)
+        return self._by_unit.get(unit, [])
 
     def fetch(self, ids: set[str]) -> None:
         ids = sorted(ids)
@@ -319,7 +328,7 @@ class WhatIf:
 
     _SCORE_CACHE = 8
     _OUTCOME_CACHE = 16
-    _MODEL_CACHE = 4
+    _MODEL_CACHE = 8
 
     def __init__(self, year: Year) -> None:
         self.year = year
@@ -350,6 +359,7 @@ class WhatIf:
         self._outcomes: dict[tuple, Outcome] = {}
         self._models: dict[int, object] = {}
         self._baseline_key = None
+        self._baseline_chosen: dict[str, dict] | None = None
         self.baseline = self.evaluate(Scenario.baseline(self.policy))
         self._baseline_ids = frozenset(self.baseline.selection.chosen["app_id"].to_list())
         self._baseline_key = _settings(self.baseline.scenario)
@@ -395,15 +405,20 @@ class WhatIf:
             if ident not in self._known:
                 raise InputError(f"{where}{unknown_id_message(ident, self._known)}", value=ident)
 
-    def _scores(self, scenario: Scenario):
+    def _scores(self, scenario: Scenario, *, full: bool = True):
+        """Scores and candidates under the scenario's weights, calibration and U2; ``full=False`` (a move)
+        leaves out the uncalibrated ranks, which only the report shows (a full entry serves a move too)."""
         key = (scenario.rules.get("U2", True), scenario.calibration,
                tuple(sorted((t, tuple(sorted(w.items()))) for t, w in scenario.weights.items())))
+        if not full and key + (True,) in self._scored:
+            return self._scored[key + (True,)]
+        key += (full,)
         if key not in self._scored:
             pairs = self.eligible_pairs(scenario)
             scores = score(pairs, policy=self.policy, directions=self._best, weights=scenario.weights,
                            tracks_with_directions=self._with_directions, criteria=self._criteria,
                            calibrated=self._calibrated, history_matches=self.year.eligibility.history_matches,
-                           calibration=scenario.calibration)
+                           calibration=scenario.calibration, uncalibrated_rank=full)
             if len(self._scored) >= self._SCORE_CACHE:
                 self._scored.pop(next(iter(self._scored)))
             self._scored[key] = (scores, candidates_of(scores, self.policy))
@@ -422,7 +437,7 @@ class WhatIf:
         where = f"{scenario.source}：" if scenario.source else ""
         self.check_ids(scenario.forced_in, where=where + "forced_in 中")
         self.check_ids(scenario.forced_out, where=where + "forced_out 中")
-        scores, cands = self._scores(scenario)
+        scores, cands = self._scores(scenario, full=full)
         options = self.options(scenario)
         key = (_settings(scenario), full)
         known = self._outcomes.get(key) or (None if full else self._outcomes.get((key[0], True)))
@@ -443,12 +458,15 @@ class WhatIf:
         return outcome
 
     def _model_like(self, cands: pl.DataFrame, options: SelectOptions):
-        """A recent model whose matrix serves these candidates and options (a switch flipped back finds
-        the matrix it had), else None: the solve then tries the hint's."""
-        from casplan.selection.model import reusable
+        """A recent model whose matrix may serve these candidates and options (a switch flipped back finds
+        the matrix it had, whatever the weights), else None: the solve then tries the hint's. The solve
+        checks again (:func:`~casplan.selection.model.reusable`, on the checked frame) before reusing."""
+        from casplan.selection.model import SHAPE_COLUMNS, shape_of
 
+        shape, columns = shape_of(options), cands.select(SHAPE_COLUMNS)
         for model in reversed(self._models.values()):
-            if model.source is cands and reusable(model, model.frame, options):
+            if model.source is not None and model.n == cands.height and shape_of(model.options) == shape \
+                    and (model.source is cands or model.source.select(SHAPE_COLUMNS).equals(columns)):
                 return model
         return None
 
@@ -464,7 +482,10 @@ class WhatIf:
         """
         from casplan.selection import diff
 
-        b, a = _Side(against or self.baseline), _Side(outcome)
+        if against is None and self._baseline_chosen is None:
+            self._baseline_chosen = _Side(self.baseline).chosen  # the baseline's side is read once
+        b = _Side(against, None) if against is not None else _Side(self.baseline, self._baseline_chosen)
+        a = _Side(outcome)
         changes = diff(b.outcome.selection, a.outcome.selection)
         if changes.height == 0:
             return pl.DataFrame(schema=_CHANGE_SCHEMA)
@@ -521,7 +542,7 @@ class WhatIf:
         unit = before.get("unit")
         if before.get("code") == "S-UNIT":
             blocker = before.get("blocker_id")
-            gone = [i for i, row in b.chosen.items() if row.get("unit") == unit and i != ident and i not in a.chosen]
+            gone = [i for i in b.chosen_of_unit(unit) if i != ident and i not in a.chosen]
             if blocker and blocker not in a.chosen or gone:
                 k = blocker if blocker and blocker not in a.chosen else gone[0]
                 row = b.chosen[k]
