@@ -223,3 +223,31 @@ def test_the_served_app(app):
     timings["worst_ms"] = latencies[-1]
     (ARTIFACTS / "whatif-latency.json").write_text(json.dumps(timings, ensure_ascii=False, indent=2) + "\n",
                                                    encoding="utf-8")
+
+
+def test_a_kernel_that_dies_is_said_in_chinese(app):
+    """The kernel behind the page dies (killed, out of memory): the page says in Chinese that the panel's
+    state is lost and what to do, and the command still stops cleanly on Ctrl-C."""
+    import psutil
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        page = browser.new_page(viewport={"width": 1260, "height": 1600}, locale="zh-CN")
+        page.goto(app["url"], timeout=60_000)
+        page.locator(".casplan-status [data-revision]").wait_for(timeout=90_000)
+        assert not page.locator("#casplan-lost").is_visible()
+        kernels = [c for c in psutil.Process(app["proc"].pid).children(recursive=True)
+                   if "ipykernel" in " ".join(c.cmdline())]
+        assert len(kernels) == 1, [c.cmdline() for c in kernels]
+        kernels[0].kill()
+        lost = page.locator("#casplan-lost")
+        lost.wait_for(state="visible", timeout=60_000)
+        text = lost.inner_text()
+        assert "计算内核已停止" in text and "刷新本页" in text and "重新运行" not in text, text
+        assert _english(text) == [], text
+        browser.close()
+    proc = app["proc"]
+    os.kill(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0 and "情景推演已停止" in out, (out, err)
