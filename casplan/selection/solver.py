@@ -55,6 +55,22 @@ and the tie-break inside the core is therefore the global one. A previous
 choice (robustness draws, counterfactuals, ``solve(..., hint=...)``) serves
 as a cut-off from the start; it never changes the result, only the time.
 
+Re-solves (what-if moves, robustness draws, counterfactuals) are cheap for
+three more reasons, none of which changes a result: the LP is kept in HiGHS
+between solves of one matrix (:class:`~casplan.selection.kernel.HotLP`, a
+re-solve starts from the last basis); a move that changes only scores and
+bounds — a quota, the budget, U1, a forced-out id, the weights — reuses the
+previous model's matrix (``build_model(..., like=)``, checked by
+:func:`~casplan.selection.model.reusable`); and the LP's point rounded down and
+filled up is tried as a second incumbent.
+
+Known limit: the tie-break term separates two choices that differ inside one
+group of equal scores, but not always two that swap two applications between
+two tracks (exact copies of one project with the same scores in both tracks,
+as in the benchmark's replicated years). Both are then optimal with the same
+objective and the path decides; a run is still reproducible (the same inputs,
+the same sequence of solves, the same choice).
+
 Infeasibility never raises: :func:`solve` returns a :class:`Selection` with
 ``ok == False``, ``status == "infeasible"`` and ``clashes`` naming, in
 Chinese, which constraints clash and by how much (found by an elastic model
