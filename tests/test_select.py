@@ -145,6 +145,11 @@ def _violations(frame: pl.DataFrame, options: SelectOptions, chosen: list[tuple[
         for unit in {r["unit"] for r in rows}:
             if sum(1 for r in rows if r["unit"] == unit and r["track"] == t) > limit:
                 bad.append(f"{t} per unit {unit}")
+    for primary, secondary in options.fallback.items():
+        in_primary = {i for i, t in pairs if t == primary}
+        full = sum(1 for r in rows if r["track"] == primary) == options.quotas[primary].upper
+        if not full and any(t == secondary and i in in_primary for i, t in chosen):
+            bad.append(f"fallback {secondary} before {primary} is full")
     ids = {i for i, _ in chosen}
     if not options.forced_in <= ids:
         bad.append("forced include missing")
@@ -184,9 +189,18 @@ def _brute_force(frame: pl.DataFrame, options: SelectOptions) -> tuple[int, int]
             return False
         return True
 
+    in_primary = {p: {r["app_id"] for r in pairs if r["track"] == p} for p in options.fallback}
+    picked: list[tuple[str, str]] = []
+
+    def fallback_ok() -> bool:
+        """人社部高研 → 精品: a pair in the fallback track of an id with a primary pair only when the primary is full."""
+        return all(counts[p] == options.quotas[p].upper or not any(t == sec and i in in_primary[p] for i, t in picked)
+                   for p, sec in options.fallback.items())
+
     def walk(k: int, spent: float, value: tuple[int, int]) -> None:
         if k == len(ids):
-            if all(counts[t] >= s.lower for t, s in options.quotas.items()) and (best[0] is None or value > best[0]):
+            if all(counts[t] >= s.lower for t, s in options.quotas.items()) and fallback_ok() \
+                    and (best[0] is None or value > best[0]):
                 best[0] = value
             return
         ident = ids[k]
@@ -202,7 +216,9 @@ def _brute_force(frame: pl.DataFrame, options: SelectOptions) -> tuple[int, int]
             track_money[t] += r["money"]
             unit_n[u] = unit_n.get(u, 0) + 1
             unit_track[(t, u)] = unit_track.get((t, u), 0) + 1
+            picked.append((ident, t))
             walk(k + 1, spent + r["money"], (value[0] + r["q"], value[1] + tie[(ident, t)]))
+            picked.pop()
             counts[t] -= 1
             track_money[t] -= r["money"]
             unit_n[u] -= 1
@@ -271,6 +287,26 @@ def test_optimum_equals_brute_force_with_the_documented_tie_break(case):
     pairs = _chosen_pairs(sel)
     q_total = round(sel.objective * 100)
     assert (q_total, sum(tie[p] for p in pairs)) == best
+
+
+@settings(deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(instances(max_ids=14, max_pairs=16))
+def test_the_fallback_track_is_used_only_when_the_primary_is_full_and_the_optimum_holds(case):
+    """人社部高研 → 精品 (``fallback``): the solver's aggregated rows give the brute force's optimum, tie-break
+    included, and the choice never puts an application in 精品 while 人社部高研 has a free place."""
+    frame, options = case
+    options = replace(options, fallback={"mohrss": "jingpin"})
+    sel = solve(frame, options=options)
+    best = _brute_force(frame, options)
+    if best is None:
+        assert sel.status == "infeasible"
+        return
+    assert sel.status == "optimal"
+    assert _violations(frame, options, _chosen_pairs(sel)) == []
+    model = _build(_check(frame, options), options)
+    tau, _ = _tie_weights(model, model.q)
+    tie = {(model.ids[j], model.tracks[j]): int(tau[j]) for j in range(model.n)}
+    assert (round(sel.objective * 100), sum(tie[p] for p in _chosen_pairs(sel))) == best
 
 
 @settings(deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow])

@@ -6,15 +6,15 @@ from __future__ import annotations
 import math
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
-from scipy.sparse import csr_array, vstack
+from scipy.sparse import csr_array, hstack, vstack
 
 from casplan.selection.model import Model, tie_weights
 
-__all__ = ["HIGHS_TUNING", "DELTA0", "PRESOLVE_FROM", "MARGIN", "EPS", "Run", "LPResult", "HotLP", "hot_lp", "split_rows", "milp_call", "feasible", "lp_relaxation", "sub_milp", "run_kernel", "finish", "warm_start"]
+__all__ = ["HIGHS_TUNING", "DELTA0", "PRESOLVE_FROM", "MARGIN", "EPS", "Run", "LPResult", "HotLP", "SolverForm", "solver_form", "hot_lp", "split_rows", "milp_call", "feasible", "lp_relaxation", "sub_milp", "run_kernel", "finish", "warm_start"]
 
 
 HIGHS_TUNING = {
@@ -152,11 +152,85 @@ class HotLP:
                         np.abs(np.asarray(sol.col_dual)))
 
 
+@dataclass
+class SolverForm:
+    """The matrix HiGHS is given: the model's, with each fallback primary's rows aggregated.
+
+    The model writes "a fallback pair ``f`` only when the primary ``P`` is full" as one row per ``f``,
+    ``Σ x[P] − M·x[f] ≥ L`` (see :func:`~casplan.selection.model.fallback_lower`): every row holds all
+    of ``P``'s pairs, so the matrix grows with the square of the year (2 M of its 2 M non-zeros at 100×
+    the sample). HiGHS gets instead one indicator column ``y[P]`` per primary, one row
+    ``Σ x[P] − M·y[P] ≥ L`` and a row ``x[f] − y[P] ≤ 0`` per fallback pair: the same integer
+    choices (``y[P] = max x[f]`` fits whenever the rows fit) and the same LP bound, linear in size.
+    The first ``n`` columns are the model's; ``k`` indicator columns follow (cost 0, bounds 0–1).
+    """
+
+    A: csr_array
+    csc: "object"
+    n: int
+    k: int
+    kept: np.ndarray  # the model's rows kept as they are, in order
+    heads: np.ndarray  # per primary: a fallback row whose lower bound the aggregated row takes
+    links: int
+
+    def rows(self, lb: np.ndarray, ub: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The form's row bounds from the model's."""
+        return (np.concatenate([lb[self.kept], lb[self.heads], np.full(self.links, -math.inf)]),
+                np.concatenate([ub[self.kept], np.full(self.k, math.inf), np.zeros(self.links)]))
+
+    def cols(self, values: np.ndarray, extra: float) -> np.ndarray:
+        """A per-column vector of the model extended by ``extra`` for the indicator columns."""
+        return np.concatenate([np.asarray(values, dtype=np.float64), np.full(self.k, float(extra))])
+
+
+def solver_form(model: Model) -> SolverForm:
+    """The model's :class:`SolverForm`, made once per matrix (shared like the hot LP)."""
+    form = model.solver_state.get("form")
+    if form is not None and form.n == model.n:
+        return form
+    A, n = model.A.tocsr(), model.n
+    by_primary: dict[str, list[tuple[int, int]]] = {}
+    for r, primary, big in model.fallback_rows:
+        by_primary.setdefault(primary, []).append((r, big))
+    fallback = {r for rs in by_primary.values() for r, _ in rs}
+    kept = np.array([r for r in range(A.shape[0]) if r not in fallback], dtype=np.int64)
+    rows, cols, vals, heads, k = [], [], [], [], 0
+    for primary in sorted(by_primary):
+        (r0, big), aux = by_primary[primary][0], n + k
+        idx, data = A.indices[A.indptr[r0]:A.indptr[r0 + 1]], A.data[A.indptr[r0]:A.indptr[r0 + 1]]
+        members = idx[data > 0]
+        rows += [k] * (len(members) + 1)
+        cols += members.tolist() + [aux]
+        vals += [1.0] * len(members) + [-float(big)]
+        heads.append(r0)
+        k += 1
+    links = 0
+    for pi, primary in enumerate(sorted(by_primary)):
+        for r, _ in by_primary[primary]:
+            idx, data = A.indices[A.indptr[r]:A.indptr[r + 1]], A.data[A.indptr[r]:A.indptr[r + 1]]
+            rows += [k + links] * 2
+            cols += [int(idx[data < 0][0]), n + pi]
+            vals += [1.0, -1.0]
+            links += 1
+    extra = csr_array((np.array(vals, dtype=np.float64), (np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64))),
+                      shape=(k + links, n + k))
+    base = A[kept] if len(kept) else csr_array((0, n))
+    if k:
+        base = hstack([base, csr_array((base.shape[0], k))]).tocsr()
+    full = vstack([base, extra]).tocsr() if k else base.tocsr()
+    form = SolverForm(A=full, csc=full.tocsc(), n=n, k=k, kept=kept, heads=np.array(heads, dtype=np.int64),
+                      links=links)
+    model.solver_state["form"] = form
+    return form
+
+
 def hot_lp(model: Model) -> HotLP:
-    """The model's :class:`HotLP`, made on first use and shared by every model with the same matrix."""
+    """The model's :class:`HotLP` over its :class:`SolverForm`, made on first use and shared by every
+    model with the same matrix."""
+    form = solver_form(model)
     lp = model.solver_state.get("lp")
-    if lp is None or lp.n != model.n:
-        lp = model.solver_state["lp"] = HotLP(model.A)
+    if lp is None or lp.n != form.n + form.k:
+        lp = model.solver_state["lp"] = HotLP(form.A)
     return lp
 
 
@@ -166,7 +240,11 @@ def lp_relaxation(model: Model, c: np.ndarray, lb: np.ndarray, ub: np.ndarray, e
     Without ``extra`` (the kernel's first LP) the model's :class:`HotLP` solves it from the basis
     of the solve before; with it (the rare certificate of a core), a one-off LP."""
     if extra is None:
-        return hot_lp(model).solve(c, model.var_lb, model.var_ub, lb, ub)
+        form = solver_form(model)
+        res = hot_lp(model).solve(form.cols(c, 0.0), form.cols(model.var_lb, 0.0), form.cols(model.var_ub, 1.0),
+                                  *form.rows(lb, ub))
+        return replace(res, x=res.x[:model.n], rc=res.rc[:model.n]) if res.status == 0 else \
+            replace(res, x=np.zeros(model.n), rc=np.zeros(model.n))
     A_ub, b_ub, A_eq, b_eq = split_rows(model, lb, ub)
     if extra is not None:
         row, lower = extra
@@ -184,26 +262,31 @@ def lp_relaxation(model: Model, c: np.ndarray, lb: np.ndarray, ub: np.ndarray, e
 def sub_milp(model: Model, c: np.ndarray, keep: np.ndarray, x_fix: np.ndarray, lb: np.ndarray,
               ub: np.ndarray, bound: float | None):
     """Solve with the columns outside ``keep`` fixed at ``x_fix``; returns (status, full x or None)."""
-    fixed = np.where(keep, 0.0, x_fix)
-    act = model.A @ fixed
+    form = solver_form(model)
+    n = model.n
+    keep = np.concatenate([keep, np.ones(form.k, dtype=bool)])  # the indicators are always free
+    fixed = np.where(keep, 0.0, form.cols(x_fix, 0.0))
+    c, lb, ub = form.cols(c, 0.0), *form.rows(lb, ub)
+    var_lb, var_ub = form.cols(model.var_lb, 0.0), form.cols(model.var_ub, 1.0)
+    act = form.A @ fixed
     cols = np.flatnonzero(keep)
     if len(cols) == 0:
         ok = bool(np.all(act >= lb - 1e-9) and np.all(act <= ub + 1e-9))
-        return (0 if ok else 2), (fixed if ok else None)
-    sub = model.A.tocsc()[:, cols].tocsr()
+        return (0 if ok else 2), (fixed[:n] if ok else None)
+    sub = form.csc[:, cols].tocsr()
     lo_r, hi_r = lb - act, ub - act
     used = np.diff(sub.indptr) > 0
     if np.any(~used & ((lo_r > 1e-9) | (hi_r < -1e-9))):  # a row the fixed columns already break
         return 2, None
     const = float(c @ fixed)
-    res = milp_call(c[cols], model.var_lb[cols], model.var_ub[cols], sub[used], lo_r[used], hi_r[used],
+    res = milp_call(c[cols], var_lb[cols], var_ub[cols], sub[used], lo_r[used], hi_r[used],
                 time_limit=model.options.time_limit, bound=None if bound is None else bound - const,
                 presolve=len(cols) > PRESOLVE_FROM)
     if res.x is None:
         return res.status, None
     x = fixed.copy()
     x[cols] = np.round(res.x)
-    return res.status, x
+    return res.status, x[:n]
 
 
 def run_kernel(model: Model, *, q: np.ndarray | None = None, row_lb: np.ndarray | None = None,
