@@ -423,9 +423,10 @@ def source_state() -> dict:
 def versions() -> dict:
     from casplan.report import package_versions
 
-    out = package_versions(("casplan", "polars", "fastexcel", "pandas", "pandera", "numpy", "scipy", "papermill",
-                            "nbclient", "ipykernel", "xlsxwriter"))
-    out["highs"] = f"bundled with scipy {out['scipy']} (scipy.optimize.milp)"
+    out = package_versions(("casplan", "polars", "fastexcel", "pandas", "pandera", "numpy", "scipy", "highspy",
+                            "papermill", "nbclient", "ipykernel", "xlsxwriter"))
+    out["highs"] = (f"bundled with scipy {out['scipy']} (scipy.optimize.milp: the MILPs) and highspy "
+                    f"{out.get('highspy')} (the kept LP)")
     return out
 
 
