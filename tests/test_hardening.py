@@ -228,3 +228,29 @@ def test_two_reports_at_once_both_land_and_latest_is_a_real_folder_moved_aside(t
     key = f"plans:{(SAMPLES / 'plans.xlsx').resolve()}"
     assert manifest["inputs"][key] == hashlib.sha256((SAMPLES / "plans.xlsx").read_bytes()).hexdigest()
     assert os.readlink(latest) in {r.name for r in runs}
+
+
+@pytest.mark.parametrize("chunk", [1 << 23, 64, 7])
+def test_the_cell_order_check_reads_a_sheet_piece_by_piece_and_misses_nothing(monkeypatch, chunk):
+    """The cell references of a sheet are checked in pieces cut where a row starts (a 100× sheet at once was
+    most of the run's memory): the extent is the whole sheet's, and a cell given twice or going back is
+    refused wherever the pieces are cut."""
+    import casplan.io.workbook as wb
+    from casplan.errors import UnreadableFileError
+    from casplan.io.sources import DEFAULT_LIMITS
+
+    monkeypatch.setattr(wb, "_CELL_CHUNK", chunk)
+
+    def sheet(cells: list[list[str]]) -> bytes:
+        rows = "".join(f'<row r="{i + 1}">' + "".join(f'<c r="{c}{i + 1}" t="s"><v>0</v></c>' for c in row) + "</row>"
+                       for i, row in enumerate(cells))
+        return f"<worksheet><sheetData>{rows}</sheetData></worksheet>".encode()
+
+    good = sheet([["A", "B", "C"], ["A", "C"], ["B", "AA"], ["A"]])
+    assert wb._check_cell_order(good, "x.xlsx", "表1", DEFAULT_LIMITS) == (4, 27)
+    twice = sheet([["A", "B"], ["A", "B", "B"], ["A"]])
+    with pytest.raises(UnreadableFileError, match="单元格 B2 出现了不止一次"):
+        wb._check_cell_order(twice, "x.xlsx", "表1", DEFAULT_LIMITS)
+    back = good.replace(b'<row r="3"><c r="B3"', b'<row r="3"><c r="B1"')
+    with pytest.raises(UnreadableFileError, match="单元格 B1 出现了不止一次"):
+        wb._check_cell_order(back, "x.xlsx", "表1", DEFAULT_LIMITS)

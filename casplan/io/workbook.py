@@ -256,22 +256,35 @@ def _check_cell_order(xml: bytes, name: str, where: str, limits: Limits) -> tupl
         max_row = max(max_row, r)
         if max_row > limits.max_rows:
             return max_row, max_col
-    refs = _COLUMN_REF.findall(xml)
-    if not refs:
-        return max_row, max_col
     import numpy as np
 
     index: dict[bytes, int] = {}  # a sheet has few distinct column names: each converted once
-    cols = np.fromiter((index[c] if c in index else index.setdefault(c, column_index(c)) for c, _ in refs),
-                       dtype=np.int64, count=len(refs))
-    rows = np.fromiter((int(r) for _, r in refs), dtype=np.int64, count=len(refs))
-    key = rows * (1 << 20) + cols               # row-major order, as Excel writes cells
-    back = np.flatnonzero(np.diff(key) <= 0)
-    if back.size:
-        letters, row = refs[int(back[0]) + 1]
-        raise UnreadableFileError(f"{name}：{where}的单元格 {letters.decode()}{int(row)} 出现了不止一次（或顺序颠倒），"
-                                  "文件已损坏或被改动；请在 Excel 中打开后另存再试", file=name)
-    return max(max_row, int(rows.max())), max(max_col, int(cols.max()) + 1)
+    last = -1  # the key of the last cell seen
+    start = 0
+    while start < len(xml):
+        # a piece of ~8 MB ending where a row starts (no reference straddles it): the references of a whole
+        # 100× sheet as Python objects took more memory than everything else of the run
+        end = xml.find(b"<row", start + _CELL_CHUNK)
+        end = len(xml) if end < 0 else end
+        refs = _COLUMN_REF.findall(xml, start, end)
+        start = end
+        if not refs:
+            continue
+        cols = np.fromiter((index[c] if c in index else index.setdefault(c, column_index(c)) for c, _ in refs),
+                           dtype=np.int64, count=len(refs))
+        rows = np.fromiter((int(r) for _, r in refs), dtype=np.int64, count=len(refs))
+        key = rows * (1 << 20) + cols               # row-major order, as Excel writes cells
+        back = np.flatnonzero(np.diff(np.concatenate([[last], key])) <= 0)
+        if back.size:
+            letters, row = refs[int(back[0])]
+            raise UnreadableFileError(f"{name}：{where}的单元格 {letters.decode()}{int(row)} 出现了不止一次（或顺序颠倒），"
+                                      "文件已损坏或被改动；请在 Excel 中打开后另存再试", file=name)
+        last = int(key[-1])
+        max_row, max_col = max(max_row, int(rows.max())), max(max_col, int(cols.max()) + 1)
+    return max_row, max_col
+
+
+_CELL_CHUNK = 8 << 20
 
 
 def _rebuilt(data: bytes, infos: list[zipfile.ZipInfo], fixes: dict[str, bytes], name: str) -> bytes:
