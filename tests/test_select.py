@@ -274,28 +274,11 @@ def test_optimum_is_never_below_greedy(case):
 @settings(deadline=None, max_examples=200, suppress_health_check=[HealthCheck.too_slow])
 @given(instances(max_ids=15, max_pairs=15))
 def test_optimum_equals_brute_force_with_the_documented_tie_break(case):
-    frame, options = case
-    sel = solve(frame, options=options)
-    best = _brute_force(frame, options)
-    if best is None:
-        assert sel.status == "infeasible"
-        return
-    assert sel.status == "optimal"
-    model = _build(_check(frame, options), options)
-    tau, _ = _tie_weights(model, model.q)
-    tie = {(model.ids[j], model.tracks[j]): int(tau[j]) for j in range(model.n)}
-    pairs = _chosen_pairs(sel)
-    q_total = round(sel.objective * 100)
-    assert (q_total, sum(tie[p] for p in pairs)) == best
+    _assert_brute_force_optimum(*case)
 
 
-@settings(deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow])
-@given(instances(max_ids=14, max_pairs=16))
-def test_the_fallback_track_is_used_only_when_the_primary_is_full_and_the_optimum_holds(case):
-    """人社部高研 → 精品 (``fallback``): the solver's aggregated rows give the brute force's optimum, tie-break
-    included, and the choice never puts an application in 精品 while 人社部高研 has a free place."""
-    frame, options = case
-    options = replace(options, fallback={"mohrss": "jingpin"})
+def _assert_brute_force_optimum(frame: pl.DataFrame, options: SelectOptions) -> None:
+    """The solver's choice is feasible and has the brute force's (score, tie weight), or both find none."""
     sel = solve(frame, options=options)
     best = _brute_force(frame, options)
     if best is None:
@@ -307,6 +290,15 @@ def test_the_fallback_track_is_used_only_when_the_primary_is_full_and_the_optimu
     tau, _ = _tie_weights(model, model.q)
     tie = {(model.ids[j], model.tracks[j]): int(tau[j]) for j in range(model.n)}
     assert (round(sel.objective * 100), sum(tie[p] for p in _chosen_pairs(sel))) == best
+
+
+@settings(deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(instances(max_ids=14, max_pairs=16))
+def test_the_fallback_track_is_used_only_when_the_primary_is_full_and_the_optimum_holds(case):
+    """人社部高研 → 精品 (``fallback``): the solver's aggregated rows give the brute force's optimum, tie-break
+    included, and the choice never puts an application in 精品 while 人社部高研 has a free place."""
+    frame, options = case
+    _assert_brute_force_optimum(frame, replace(options, fallback={"mohrss": "jingpin"}))
 
 
 @settings(deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow])

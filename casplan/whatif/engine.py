@@ -437,8 +437,6 @@ class WhatIf:
         where = f"{scenario.source}：" if scenario.source else ""
         self.check_ids(scenario.forced_in, where=where + "forced_in 中")
         self.check_ids(scenario.forced_out, where=where + "forced_out 中")
-        scores, cands = self._scores(scenario, full=full)
-        options = self.options(scenario)
         key = (_settings(scenario), full)
         known = self._outcomes.get(key) or (None if full else self._outcomes.get((key[0], True)))
         if known is None and self._baseline_key == key[0]:
@@ -446,6 +444,8 @@ class WhatIf:
         if known is not None:  # a setting seen before (back to the baseline, a switch flipped back); a full
             # outcome serves a light request (its diff is the same, tested)
             return replace(known, scenario=scenario, elapsed_ms=(time.perf_counter() - started) * 1000)
+        scores, cands = self._scores(scenario, full=full)
+        options = self.options(scenario)
         light = None if full else self._baseline_ids
         selection = solve(cands, options=options, hint=hint, tradeoffs=full, decisions_for=light,
                           like=self._model_like(cands, options))
