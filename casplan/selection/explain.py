@@ -14,6 +14,7 @@ from casplan.selection.kernel import run_kernel
 from casplan.selection.model import (
     Model,
     fmt_points,
+    ids_mask,
     pairs_of,
     priority_index,
     rank_in_track,
@@ -66,15 +67,6 @@ def explain(model: Model, x: np.ndarray, *, tradeoffs: bool = True, decisions_fo
     track_of = {i: t for t, i in priority_index([], opts).items()}  # model.prio → track
     present = [t for _, t in sorted(track_of.items())]
 
-    def id_mask(ids: frozenset[str]) -> np.ndarray:
-        """Per pair: whether its application is in ``ids``."""
-        per_id = np.zeros(len(model.unique_ids), dtype=bool)
-        for ident in ids:
-            js = model.pairs_by_id.get(ident)
-            if js:
-                per_id[model.id_index[js[0]]] = True
-        return per_id[model.id_index]
-
     id_chosen = np.zeros(len(model.unique_ids), dtype=bool)
     id_chosen[model.id_index[chosen_idx]] = True
     counted = np.bincount(model.prio, minlength=len(present))
@@ -86,8 +78,8 @@ def explain(model: Model, x: np.ndarray, *, tradeoffs: bool = True, decisions_fo
         spent_t[model.tracks[j]] += float(model.cost[j])
     last: dict[str, int] = {}  # the chosen pair at the cutoff (worst by score, then tie-break)
     best_out: dict[str, int] = {}
-    at_cut = chosen & ~id_mask(opts.forced_in)
-    out_best = ~chosen & ~id_chosen[model.id_index] & ~id_mask(opts.forced_out)
+    at_cut = chosen & ~ids_mask(model, opts.forced_in)
+    out_best = ~chosen & ~id_chosen[model.id_index] & ~ids_mask(model, opts.forced_out)
     for i, t in enumerate(present):
         in_track = model.prio == i
         js = np.flatnonzero(at_cut & in_track)

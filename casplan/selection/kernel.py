@@ -246,11 +246,10 @@ def lp_relaxation(model: Model, c: np.ndarray, lb: np.ndarray, ub: np.ndarray, e
         return replace(res, x=res.x[:model.n], rc=res.rc[:model.n]) if res.status == 0 else \
             replace(res, x=np.zeros(model.n), rc=np.zeros(model.n))
     A_ub, b_ub, A_eq, b_eq = split_rows(model, lb, ub)
-    if extra is not None:
-        row, lower = extra
-        neg = csr_array(-row.reshape(1, -1))
-        A_ub = neg if A_ub is None else vstack([A_ub, neg]).tocsr()
-        b_ub = np.array([-lower]) if b_ub is None else np.append(b_ub, -lower)
+    row, lower = extra
+    neg = csr_array(-row.reshape(1, -1))
+    A_ub = neg if A_ub is None else vstack([A_ub, neg]).tocsr()
+    b_ub = np.array([-lower]) if b_ub is None else np.append(b_ub, -lower)
     res = linprog(c, A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=b_eq,
                   bounds=np.column_stack([model.var_lb, model.var_ub]), method="highs")
     if res.status != 0:
@@ -377,7 +376,8 @@ def _may_fit(model: Model, y: np.ndarray, act: np.ndarray, lb: np.ndarray, ub: n
     if csc.nnz == 0:
         return (y < 0.5) & (model.var_ub > 0.5)
     r, v = csc.indices, csc.data
-    ok = np.where(v >= 0, act[r] + v <= ub[r] + 1e-9, act[r] + v >= lb[r] - 1e-9) & (act[r] + v <= ub[r] + 1e-9)
+    after = act[r] + v
+    ok = (after <= ub[r] + 1e-9) & ((v >= 0) | (after >= lb[r] - 1e-9))  # warm_start's own test, entry by entry
     counts = np.diff(csc.indptr)
     col = np.repeat(np.arange(model.n), counts)
     bad = np.bincount(col[~ok], minlength=model.n) > 0

@@ -18,7 +18,7 @@ from casplan.selection.options import SCORE_RESOLUTION, UNIT_TYPES, SelectOption
 if TYPE_CHECKING:
     from casplan.selection.result import Selection
 
-__all__ = ["REQUIRED", "Model", "fmt_points", "check_candidates", "raise_bad_rows", "priority_index", "build_model", "shape_of", "reusable", "fallback_lower", "SHAPE_COLUMNS", "tie_weights", "total_score", "pairs_of", "x_from", "rank_in_track"]
+__all__ = ["REQUIRED", "Model", "fmt_points", "check_candidates", "raise_bad_rows", "priority_index", "build_model", "shape_of", "reusable", "fallback_lower", "SHAPE_COLUMNS", "ids_mask", "tie_weights", "total_score", "pairs_of", "x_from", "rank_in_track"]
 
 
 REQUIRED = ("app_id", "unit", "unit_kind", "track", "score", "cost")
@@ -210,6 +210,16 @@ def reusable(model: Model, frame: pl.DataFrame, options: SelectOptions) -> bool:
             and frame.select(SHAPE_COLUMNS).equals(model.frame.select(SHAPE_COLUMNS)))
 
 
+def ids_mask(model: Model, ids: frozenset[str]) -> np.ndarray:
+    """Per pair: whether its application is in ``ids`` (ids that are no candidate are ignored)."""
+    per_id = np.zeros(len(model.unique_ids), dtype=bool)
+    for ident in ids:
+        js = model.pairs_by_id.get(ident)
+        if js:
+            per_id[model.id_index[js[0]]] = True
+    return per_id[model.id_index]
+
+
 def _rebound(model: Model, frame: pl.DataFrame, options: SelectOptions) -> Model:
     """``model``'s matrix with the scores, tie-break ranks and bounds of ``frame`` and ``options``."""
     q = frame["q"].to_numpy().astype(np.int64)
@@ -221,12 +231,7 @@ def _rebound(model: Model, frame: pl.DataFrame, options: SelectOptions) -> Model
     row_ub[model.unit_rows] = _u1_upper(options)
     for r, primary, big in model.fallback_rows:
         row_lb[r] = fallback_lower(options.quotas[primary].upper, big)
-    out = np.zeros(len(model.unique_ids), dtype=bool)
-    for x in options.forced_out:
-        j = model.pairs_by_id.get(x)
-        if j:
-            out[model.id_index[j[0]]] = True
-    var_ub = np.where(out[model.id_index], 0.0, 1.0) if model.n else np.zeros(0)
+    var_ub = np.where(ids_mask(model, options.forced_out), 0.0, 1.0) if model.n else np.zeros(0)
     qmax = min(len(model.unique_ids), sum(options.quotas[t].upper for t in model.present_tracks)) if model.n else 0
     return replace(model, frame=frame, options=options, score=q * SCORE_RESOLUTION, q=q,
                    pref=_preference(frame, len(model.unique_ids), model.id_index),

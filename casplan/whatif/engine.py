@@ -419,9 +419,7 @@ class WhatIf:
                            tracks_with_directions=self._with_directions, criteria=self._criteria,
                            calibrated=self._calibrated, history_matches=self.year.eligibility.history_matches,
                            calibration=scenario.calibration, uncalibrated_rank=full)
-            if len(self._scored) >= self._SCORE_CACHE:
-                self._scored.pop(next(iter(self._scored)))
-            self._scored[key] = (scores, candidates_of(scores, self.policy))
+            _remember(self._scored, key, (scores, candidates_of(scores, self.policy)), self._SCORE_CACHE)
         return self._scored[key]
 
     def evaluate(self, scenario: Scenario, *, hint: Selection | None = None, full: bool = True) -> Outcome:
@@ -484,7 +482,7 @@ class WhatIf:
 
         if against is None and self._baseline_chosen is None:
             self._baseline_chosen = _Side(self.baseline).chosen  # the baseline's side is read once
-        b = _Side(against, None) if against is not None else _Side(self.baseline, self._baseline_chosen)
+        b = _Side(against) if against is not None else _Side(self.baseline, self._baseline_chosen)
         a = _Side(outcome)
         changes = diff(b.outcome.selection, a.outcome.selection)
         if changes.height == 0:
