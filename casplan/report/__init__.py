@@ -71,6 +71,8 @@ _HOME = {
     "write_documents": "documents",
     "PrintJob": "pdf",
     "print_pdfs": "pdf",
+    "bundle_starts": "pdf",
+    "cut_bundle": "pdf",
     "chromium_path": "pdf",
     "CHROMIUM_ARGS": "pdf",
     "PRINTABLE_WIDTH_PX": "pdf",

@@ -30,12 +30,16 @@ SENDER = "中国科学院人事局继续教育与干部监督处"
 
 @dataclass(frozen=True)
 class Document:
-    """One HTML page to print: where it goes (without suffix), its HTML, its orientation, a running header."""
+    """One HTML page to print: where it goes (without suffix), its HTML, its orientation, a running header.
+
+    A bundle (``parts`` set) holds one document per part, each opening with an ``<h1>`` on a new sheet;
+    it is printed once and cut into ``parts`` (the stems of the files), each with its own page numbers."""
 
     stem: str
     html: str
     landscape: bool = False
     header: str = ""
+    parts: tuple[str, ...] = ()
 
 
 def _cell(value: object):
@@ -183,18 +187,20 @@ def publicity_workbook(data, *, day: dt.date) -> bytes:
 
 
 def letter_documents(data, *, day: dt.date) -> list[Document]:
-    """One letter per submitting unit (``单位反馈/<单位>``)."""
+    """The letters, one per submitting unit (``单位反馈/<单位>``), as one bundle to print (none when no unit
+    submitted)."""
     policy = data.year.loaded.policy
     title = f"{policy.year}年度继续教育与培训院级资助项目遴选结果告知"
-    docs, seen = [], {}
-    for letter in content.unit_letters(data):
+    letters, stems, seen = content.unit_letters(data), [], {}
+    for letter in letters:
         stem = letter.file_stem
         seen[stem] = seen.get(stem, 0) + 1
-        stem = f"{LETTERS_DIR}/{stem}" + (f"-{seen[stem]}" if seen[stem] > 1 else "")
-        html = render_html("letters.html.j2", title=title, letters=[letter], year=policy.year, sender=SENDER,
-                           date=_date_text(day))
-        docs.append(Document(stem=stem, html=html))
-    return docs
+        stems.append(f"{LETTERS_DIR}/{stem}" + (f"-{seen[stem]}" if seen[stem] > 1 else ""))
+    if not letters:
+        return []
+    html = render_html("letters.html.j2", title=title, letters=letters, year=policy.year, sender=SENDER,
+                       date=_date_text(day))
+    return [Document(stem=LETTERS_DIR, html=html, parts=tuple(stems))]
 
 
 def write_documents(data, out_dir: str | os.PathLike, *, day: dt.date | None = None, mark: str = "") -> list[Document]:

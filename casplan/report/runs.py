@@ -161,7 +161,7 @@ def write_artifacts(data: ReportData, out_dir: str | os.PathLike, *, include_con
     for k, doc in enumerate(docs):
         write_text_atomic(queue / f"{k:04d}.html", doc.html)
         jobs.append({"page": f"{k:04d}.html", "pdf": f"{doc.stem}.pdf", "landscape": doc.landscape,
-                     "header": doc.header})
+                     "header": doc.header, "parts": [f"{part}.pdf" for part in doc.parts]})
     written.append(write_json(queue / "jobs.json", jobs))
     return written
 
@@ -420,9 +420,11 @@ def render_report(params: dict, *, out_root: str | os.PathLike = "reports", if_c
                              header=f"{params['year']}年度遴选报告" + (f"（{mark}）" if mark else ""))]
             queue = tmp / PRINT_QUEUE
             queued = read_json(queue / "jobs.json", kind="print")[0] if (queue / "jobs.json").is_file() else []
-            for job in queued:
-                jobs.append(PrintJob(target=tmp / job["pdf"], source=queue / job["page"],
-                                     landscape=bool(job["landscape"]), header=job["header"]))
+            for k, job in enumerate(queued):
+                parts = tuple(tmp / part for part in job.get("parts") or ())
+                jobs.append(PrintJob(target=(queue / f"{k:04d}.pdf") if parts else tmp / job["pdf"],
+                                     source=queue / job["page"], landscape=bool(job["landscape"]),
+                                     header=job["header"], parts=parts))
             print_pdfs(jobs)
             shutil.rmtree(queue, ignore_errors=True)
             timings["pdf_s"] = round(time.perf_counter() - t, 2)
