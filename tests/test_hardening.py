@@ -230,6 +230,44 @@ def test_two_reports_at_once_both_land_and_latest_is_a_real_folder_moved_aside(t
     assert os.readlink(latest) in {r.name for r in runs}
 
 
+_CELL_TAGS = st.one_of(
+    st.tuples(st.text("ABCDEFXZ", min_size=1, max_size=5), st.text("0123456789", min_size=1, max_size=16)).map(
+        lambda t: f'<c r="{t[0]}{t[1]}" t="s"><v>1</v></c>'),                       # as Excel writes them
+    st.tuples(st.text("ABZ", min_size=1, max_size=3), st.integers(1, 999)).map(
+        lambda t: f'<c s="2" r="{t[0]}{t[1]}"/>'),                                    # r= not first
+    st.sampled_from(['<c r="a1"/>', '<c r="A"/>', '<c r="1"/>', '<c r="A1 "/>', '<c>', '<c/>', '<col r="A1"/>',
+                     '<c\tr="B2"/>', '<cx r="A1"/>', '<c r="A1" t="inlineStr"><is><t>ABC</t></is></c>',
+                     '<c r="XFD1048576"/>', '<c r=\'A1\'/>', '<row r="3">', '</row>', '<c']),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_CELL_TAGS, max_size=12))
+def test_the_fast_reading_of_cell_references_agrees_with_the_pattern(tags):
+    """The numpy reading of ``<c r="…"`` is used only when it reads what the pattern reads; otherwise it
+    hands the piece to the pattern (None). Checked on the mixed tags and on the Excel-form ones alone."""
+    import re
+
+    import numpy as np
+
+    import casplan.io.workbook as wb
+
+    excel = re.compile(r'<c r="[A-Z]{1,4}[0-9]{1,11}"')  # the width the fast reading looks at
+    for part in (tags, [t for t in tags if excel.match(t)]):
+        piece = ("<sheetData>" + "".join(part) + "</sheetData>" + " " * 24).encode()
+        fast = wb._plain_references(piece)
+        cells = [t for t in part if re.match(r"<c(?![A-Za-z0-9_])", t)]
+        if all(excel.match(t) for t in cells):
+            assert fast is not None  # the form Excel writes is read fast
+        if fast is None:
+            continue
+        refs = wb._COLUMN_REF.findall(piece)
+        rows, cols = fast
+        assert rows.tolist() == [int(r) for _, r in refs]
+        assert cols.tolist() == [wb.column_index(c) for c, _ in refs]
+        assert rows.dtype == np.int64 and cols.dtype == np.int64
+
+
 @pytest.mark.parametrize("chunk", [1 << 23, 64, 7])
 def test_the_cell_order_check_reads_a_sheet_piece_by_piece_and_misses_nothing(monkeypatch, chunk):
     """The cell references of a sheet are checked in pieces cut where a row starts (a 100× sheet at once was
@@ -254,3 +292,15 @@ def test_the_cell_order_check_reads_a_sheet_piece_by_piece_and_misses_nothing(mo
     back = good.replace(b'<row r="3"><c r="B3"', b'<row r="3"><c r="B1"')
     with pytest.raises(UnreadableFileError, match="单元格 B1 出现了不止一次"):
         wb._check_cell_order(back, "x.xlsx", "表1", DEFAULT_LIMITS)
+
+
+@pytest.mark.parametrize("cell", ['<c r="A99999999999999999999"/>', '<c s="1" r="A99999999999999999999"/>'])
+def test_a_cell_reference_beyond_any_sheet_is_refused_in_chinese(cell):
+    """A row number longer than int64 was an OverflowError (a traceback) in the pattern's reading."""
+    import casplan.io.workbook as wb
+    from casplan.errors import UnreadableFileError
+    from casplan.io.sources import DEFAULT_LIMITS
+
+    xml = f'<worksheet><sheetData><row r="1">{cell}</row></sheetData></worksheet>'.encode() + b" " * 32
+    with pytest.raises(UnreadableFileError, match="超过上限"):
+        wb._check_cell_order(xml, "x.xlsx", "表1", DEFAULT_LIMITS)

@@ -266,25 +266,75 @@ def _check_cell_order(xml: bytes, name: str, where: str, limits: Limits) -> tupl
         # 100× sheet as Python objects took more memory than everything else of the run
         end = xml.find(b"<row", start + _CELL_CHUNK)
         end = len(xml) if end < 0 else end
-        refs = _COLUMN_REF.findall(xml, start, end)
+        found = _plain_references(xml[start:end])
+        if found is None:  # a writer that puts other attributes before r=: the general pattern
+            refs = _COLUMN_REF.findall(xml, start, end)
+            far = next((f"{c.decode()}{r.decode()[:20]}" for c, r in refs if len(r) > 12), None)
+            if far:  # beyond any sheet (and beyond int64)
+                raise refusal(name, f"{where}的单元格引用 {far}… 超过上限（{limits.max_rows} 行）")
+            cols = np.fromiter((index[c] if c in index else index.setdefault(c, column_index(c)) for c, _ in refs),
+                               dtype=np.int64, count=len(refs))
+            rows = np.fromiter((int(r) for _, r in refs), dtype=np.int64, count=len(refs))
+        else:
+            rows, cols = found
         start = end
-        if not refs:
+        if not rows.size:
             continue
-        cols = np.fromiter((index[c] if c in index else index.setdefault(c, column_index(c)) for c, _ in refs),
-                           dtype=np.int64, count=len(refs))
-        rows = np.fromiter((int(r) for _, r in refs), dtype=np.int64, count=len(refs))
         key = rows * (1 << 20) + cols               # row-major order, as Excel writes cells
         back = np.flatnonzero(np.diff(np.concatenate([[last], key])) <= 0)
         if back.size:
-            letters, row = refs[int(back[0])]
-            raise UnreadableFileError(f"{name}：{where}的单元格 {letters.decode()}{int(row)} 出现了不止一次（或顺序颠倒），"
-                                      "文件已损坏或被改动；请在 Excel 中打开后另存再试", file=name)
+            from casplan.io.grid import excel_column
+
+            k = int(back[0])
+            raise UnreadableFileError(f"{name}：{where}的单元格 {excel_column(int(cols[k]))}{int(rows[k])} 出现了不止一次"
+                                      "（或顺序颠倒），文件已损坏或被改动；请在 Excel 中打开后另存再试", file=name)
         last = int(key[-1])
         max_row, max_col = max(max_row, int(rows.max())), max(max_col, int(cols.max()) + 1)
     return max_row, max_col
 
 
 _CELL_CHUNK = 8 << 20
+_REF_WIDTH = 16  # bytes read after ``<c r="``: 4 letters, 11 digits and the closing quote at most
+
+
+def _plain_references(piece: bytes):
+    """(rows, 0-based columns) of every cell of ``piece`` when each cell is written ``<c r="A1"…`` — how Excel,
+    WPS, xlsxwriter and openpyxl write them — read with numpy over the bytes, ~6× faster than the pattern;
+    ``None`` when any ``<c`` tag is written otherwise (or a reference is not letters, digits, quote), for the
+    pattern to read. Both give the same references: the pattern's first ``r="…"`` of such a tag is this one."""
+    import numpy as np
+
+    a = np.frombuffer(piece, dtype=np.uint8)
+    if a.size < 8:
+        return None
+    opens = np.flatnonzero((a[:-2] == 0x3C) & (a[1:-1] == 0x63))  # "<c"
+    after = a[np.minimum(opens + 2, a.size - 1)]
+    word = (((after | 0x20) >= 0x61) & ((after | 0x20) <= 0x7A)) | ((after >= 0x30) & (after <= 0x39)) | (after == 0x5F)
+    tags = opens[~word & (opens + 2 < a.size)]  # "<c" then not a name character: a cell tag (not "<col")
+    if not tags.size:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    if int(tags[-1]) + 6 + _REF_WIDTH > a.size:
+        return None
+    head = a[tags[:, None] + np.arange(2, 6)]
+    if not (head == np.frombuffer(b' r="', dtype=np.uint8)).all():
+        return None
+    w = a[tags[:, None] + 6 + np.arange(_REF_WIDTH)]  # the bytes after r=", one row per cell
+    letter = (w >= 0x41) & (w <= 0x5A)
+    digit = (w >= 0x30) & (w <= 0x39)
+    pos = np.arange(_REF_WIDTH)
+    n_let = np.argmin(letter, axis=1)  # letters first …
+    rest = digit | (pos < n_let[:, None])
+    n_all = np.argmin(rest, axis=1)  # … then digits, then the quote (argmin is 0 when all are digits)
+    ok = (n_let >= 1) & (n_let <= 4) & (n_all > n_let) & (w[np.arange(len(w)), n_all] == 0x22)
+    if not ok.all():
+        return None
+    cols = np.zeros(len(w), dtype=np.int64)  # Horner over the letters (A = 1), then over the digits
+    for i in range(4):
+        cols = np.where(i < n_let, cols * 26 + w[:, i].astype(np.int64) - 0x40, cols)
+    rows = np.zeros(len(w), dtype=np.int64)
+    for i in range(1, _REF_WIDTH - 1):
+        rows = np.where((i >= n_let) & (i < n_all), rows * 10 + w[:, i].astype(np.int64) - 0x30, rows)
+    return rows, cols - 1
 
 
 def _rebuilt(data: bytes, infos: list[zipfile.ZipInfo], fixes: dict[str, bytes], name: str) -> bytes:
@@ -344,10 +394,13 @@ def _calamine_sheets(data: bytes, name: str) -> list[tuple[str, pl.DataFrame | N
             if visible not in ("visible", "true", "1"):
                 out.append((sheet, None, [], visible))
                 continue
-            batch, cell_errors = loaded.to_arrow_with_errors()
-            frame = pl.from_arrow(batch)
             absolute = [c.absolute_index for c in loaded.available_columns()]
-            frame = _with_error_cells(frame, cell_errors.errors if cell_errors is not None else ())
+            batch, cell_errors = loaded.to_arrow_with_errors()
+            errors = cell_errors.errors if cell_errors is not None else ()
+            del loaded, cell_errors  # the reader's cells go before polars copies the batch (the 100× peak)
+            frame = pl.from_arrow(batch)
+            del batch
+            frame = _with_error_cells(frame, errors)
         except BaseException as exc:
             if isinstance(exc, (KeyboardInterrupt, SystemExit)):
                 raise
