@@ -304,3 +304,46 @@ def test_a_cell_reference_beyond_any_sheet_is_refused_in_chinese(cell):
     xml = f'<worksheet><sheetData><row r="1">{cell}</row></sheetData></worksheet>'.encode() + b" " * 32
     with pytest.raises(UnreadableFileError, match="超过上限"):
         wb._check_cell_order(xml, "x.xlsx", "表1", DEFAULT_LIMITS)
+
+
+def test_repeated_texts_are_not_taken_for_a_lying_string_table(tmp_path):
+    """A shared-string table's ``count`` counts every string cell, repeats included: a plan list where the
+    same 类别 comes back thousands of times is normal and read as it is (it was copied into a rebuilt
+    workbook, at every size). A ``count`` beyond the sheets' cells, or a ``uniqueCount`` beyond the entries,
+    is still removed before calamine reads the table."""
+    import io
+    import re
+    import zipfile
+
+    import xlsxwriter
+
+    import casplan.io.workbook as wb
+    from casplan.io.sources import DEFAULT_LIMITS
+
+    path = tmp_path / "plans.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("培训计划")
+    for r in range(1500):
+        sheet.write_string(r, 0, "专业技术研修班")
+        sheet.write_string(r, 1, "管理类培训")
+    book.close()
+    data = path.read_bytes()
+    head = re.search(rb"<sst\b[^>]*>", zipfile.ZipFile(path).read("xl/sharedStrings.xml")).group(0)
+    assert b'count="3000"' in head and b'uniqueCount="2"' in head
+    assert "\x00fixed" not in wb.inspect_ooxml(data, "plans.xlsx", DEFAULT_LIMITS)
+
+    def lying(attrs: bytes) -> bytes:
+        src, buffer = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as dst:
+            for info in src.infolist():
+                body = src.read(info.filename)
+                if info.filename == "xl/sharedStrings.xml":
+                    body = body.replace(head, re.sub(rb'\s(?:count|uniqueCount)="[0-9]+"', b"", head)[:-1] + attrs + b">")
+                dst.writestr(info.filename, body)
+        return buffer.getvalue()
+
+    for attrs in (b' count="4294967295" uniqueCount="2"', b' count="3000" uniqueCount="4294967295"'):
+        fixed = wb.inspect_ooxml(lying(attrs), "plans.xlsx", DEFAULT_LIMITS).get("\x00fixed")
+        assert fixed is not None, attrs
+        table = zipfile.ZipFile(io.BytesIO(fixed.replaced)).read("xl/sharedStrings.xml")
+        assert b"4294967295" not in table and table.count(b"<si>") == 2

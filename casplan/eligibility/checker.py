@@ -229,16 +229,18 @@ def _unit_execution(history: pl.DataFrame, policy: Policy) -> tuple[dict[str, tu
     funded = history.filter((pl.col("year") == year) & pl.col("funded").fill_null(False))
     threshold = policy.history.min_execution_rate
     has_rate = "rate" in funded.columns
-    for unit, rows in funded.group_by("unit", maintain_order=True):
-        unit = unit[0]
-        not_done = rows.filter(pl.col("implemented") == False)  # noqa: E712  (null = unknown, not "not done")
-        if not_done.height:
+    by_unit: dict[str | None, list[dict]] = {}  # the units in the order they first appear
+    for r in funded.iter_rows(named=True):  # one pass: a frame filter per unit was 1.5 s at 6,200 units
+        by_unit.setdefault(r["unit"], []).append(r)
+    for unit, rows in by_unit.items():
+        not_done = [r for r in rows if r["implemented"] is False]  # null = unknown, not "not done"
+        if not_done:
             out[unit] = ("NOT-IMPLEMENTED",
-                         f"{unit} {year}年度院级资助项目「{not_done['train_name'][0]}」未实施，原则上不予资助")
+                         f"{unit} {year}年度院级资助项目「{not_done[0]['train_name']}」未实施，原则上不予资助")
             continue
         granted = spent = 0.0
         rates: list[float] = []
-        for r in rows.iter_rows(named=True):
+        for r in rows:
             g, sp = r.get("granted"), r.get("spent")
             rate = r.get("rate") if has_rate else None
             if g is not None and g > 0 and sp is not None:

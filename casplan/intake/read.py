@@ -28,7 +28,7 @@ from casplan.errors import UnreadableFileError
 from casplan.intake.fields import (FIELDS, HISTORY_FIELDS, KIND_DTYPES, PROVENANCE, REQUIRED_PLAN_FIELDS,
                             REVIEW_FIELDS, EXPERT_FIELDS, ROSTER_FIELDS, Field, match_header)
 from casplan.io import RawTable, Source, expand_paths, read_file_tables
-from casplan.intake.normalize import normalize_column, parse_bool
+from casplan.intake.normalize import normalize_column, parse_bool, per_distinct
 from casplan.policy import IntakeRules
 from casplan.intake.schema import failures
 from casplan.intake.units import unit_key
@@ -241,27 +241,33 @@ def _normalise(raw: pl.DataFrame, fields: tuple[Field, ...], *, minutes_per_hour
     return frame, found.with_columns(pl.col("index").cast(pl.Int64)), converted
 
 
+def _rows_where(values: pl.Series, bad: set) -> list[int]:
+    return values.is_in(list(bad)).arg_true().to_list() if bad else []
+
+
 def _code_column(frame: pl.DataFrame, name: str, mapping: dict[str, str], expected: str) -> tuple[pl.DataFrame, list]:
     """Replace platform codes (0/1/2 …) by their labels; unknown codes are problems."""
     if name not in frame.columns:
         return frame, []
     values = frame.get_column(name)
     known = set(mapping.values())
-    out, bad = [], []
-    for i, v in enumerate(values.to_list()):
-        if v is None or v in known:
-            out.append(v)
-            continue
+    unknown: set[str] = set()
+
+    def label(v: str) -> str:
+        if v in known:
+            return v
         key = v.removesuffix(".0")
         if key in mapping:
-            out.append(mapping[key])
-        elif name in ("fee_level", "train_way") and any(v.startswith(k) for k in known):
-            out.append(next(k for k in known if v.startswith(k)))
-        else:
-            out.append(v)
-            if name == "fee_level":
-                bad.append((i, name, "I-CODE", expected))
-    return frame.with_columns(pl.Series(name, out, dtype=pl.Utf8)), bad
+            return mapping[key]
+        if name in ("fee_level", "train_way") and any(v.startswith(k) for k in known):
+            return next(k for k in known if v.startswith(k))
+        if name == "fee_level":
+            unknown.add(v)
+        return v
+
+    out = per_distinct(values, label, pl.Utf8)
+    bad = [(i, name, "I-CODE", expected) for i in _rows_where(values, unknown)]
+    return frame.with_columns(out.alias(name)), bad
 
 
 def _plan_codes(frame: pl.DataFrame) -> tuple[pl.DataFrame, list]:
@@ -272,31 +278,29 @@ def _plan_codes(frame: pl.DataFrame) -> tuple[pl.DataFrame, list]:
     frame, _ = _code_column(frame, "train_way", _CODE_MAPS["train_way"], "")
     frame, _ = _code_column(frame, "item_type", _CODE_MAPS["item_type"], "")
     if "station" in frame.columns:
-        frame = frame.with_columns(pl.col("station").map_elements(
-            lambda s: "；".join(_STATIONS.get(p.strip().removesuffix(".0"), p.strip())
-                               for p in s.replace(";", "；").replace(",", "；").split("；") if p.strip()),
-            return_dtype=pl.Utf8))
+        frame = frame.with_columns(per_distinct(frame.get_column("station"), lambda s: "；".join(
+            _STATIONS.get(p.strip().removesuffix(".0"), p.strip())
+            for p in s.replace(";", "；").replace(",", "；").split("；") if p.strip()), pl.Utf8).alias("station"))
     if "local" in frame.columns:
-        is_local = []
-        for i, v in enumerate(frame.get_column("local").to_list()):
-            if v is None:
-                is_local.append(None)
-            elif v.removesuffix(".0") in _LOCAL:
-                is_local.append(_LOCAL[v.removesuffix(".0")])
-            else:
-                is_local.append(None)
-                bad.append((i, "local", "I-CODE", "本地或外埠（或代码 1/0）"))
-        frame = frame.with_columns(pl.Series("is_local", is_local, dtype=pl.Boolean))
+        values = frame.get_column("local")
+        unknown: set[str] = set()
+
+        def local(v: str) -> bool | None:
+            if v.removesuffix(".0") in _LOCAL:
+                return _LOCAL[v.removesuffix(".0")]
+            unknown.add(v)
+            return None
+
+        frame = frame.with_columns(per_distinct(values, local, pl.Boolean).alias("is_local"))
+        bad += [(i, "local", "I-CODE", "本地或外埠（或代码 1/0）") for i in _rows_where(values, unknown)]
     if "jingpin" in frame.columns:
-        flags, types = [], []
-        for i, v in enumerate(frame.get_column("jingpin").to_list()):
-            flag, kind = _parse_jingpin(v)
-            if flag is None and v is not None:
-                bad.append((i, "jingpin", "I-CODE", "是或否，可带项目类型（如「是-精品培训项目」）"))
-            flags.append(flag)
-            types.append(kind)
-        frame = frame.with_columns(pl.Series("jingpin_flag", flags, dtype=pl.Boolean),
-                                   pl.Series("jingpin_type", types, dtype=pl.Utf8))
+        values = frame.get_column("jingpin")
+        parsed = {v: _parse_jingpin(v) for v in values.drop_nulls().unique(maintain_order=True).to_list()}
+        unknown = {v for v, (flag, _) in parsed.items() if flag is None}
+        frame = frame.with_columns(per_distinct(values, lambda v: parsed[v][0], pl.Boolean).alias("jingpin_flag"),
+                                   per_distinct(values, lambda v: parsed[v][1], pl.Utf8).alias("jingpin_type"))
+        bad += [(i, "jingpin", "I-CODE", "是或否，可带项目类型（如「是-精品培训项目」）")
+                for i in _rows_where(values, unknown)]
     return frame, bad
 
 

@@ -60,18 +60,13 @@ def _resolve_units(frame: pl.DataFrame, roster: pl.DataFrame | None, policy: "Po
             info[row["unit"]] = (row.get("unit_type"), row.get("branch"))
     typed = {e.unit: e.unit_type for e in overrides.of("unit_type")} if overrides is not None else {}
     warnings: list[tuple] = []
-    first_row: dict[str, tuple] = {}
-    counts: dict[str, int] = {}
-    for (file, sheet, row), w in zip(frame.select(*PROVENANCE).iter_rows(), written):
-        first_row.setdefault(w, (file, sheet, row))
-        counts[w] = counts.get(w, 0) + 1
-    units, types, branches, how, sims, type_from = [], [], [], [], [], []
+    firsts = (frame.select(pl.col("unit").alias("_w"), *PROVENANCE).with_columns(pl.len().over("_w").alias("_n"))
+              .unique("_w", keep="first", maintain_order=True))
+    first_row = {w: (file, sheet, row) for w, file, sheet, row, _ in firsts.iter_rows()}
+    counts = dict(zip(firsts["_w"].to_list(), firsts["_n"].to_list()))
     inferred: dict[str, str | None] = {}
-    for w in written:
-        r = resolved[w]
-        units.append(r.unit)
-        how.append(r.how)
-        sims.append(r.similarity if r.how == "similar" else None)
+    per_name: dict[str, tuple] = {}  # written name → (unit, how, similarity, type, branch, type source)
+    for w, r in resolved.items():
         kind_label, branch = info.get(r.unit, (None, None))
         source = "名册" if r.unit in info else None
         if r.unit in typed:
@@ -82,9 +77,9 @@ def _resolve_units(frame: pl.DataFrame, roster: pl.DataFrame | None, policy: "Po
                 inferred[r.unit] = policy.unit_types[kind][0] if kind and policy.unit_types.get(kind) else None
             kind_label = inferred[r.unit]
             source = "按名称推断" if kind_label else None
-        types.append(kind_label)
-        branches.append(branch)
-        type_from.append(source)
+        per_name[w] = (r.unit, r.how, r.similarity if r.how == "similar" else None, kind_label, branch, source)
+    columns = list(zip(*(per_name[w] for w in written))) if written else [()] * 6
+    units, how, sims, types, branches, type_from = (list(c) for c in columns)
     for w, r in resolved.items():
         file, sheet, row = first_row[w]
         n = counts[w]
@@ -187,10 +182,11 @@ def _duplicates(frame: pl.DataFrame) -> tuple[list[tuple[int, str, str, str]], l
     declares = _declares(frame).to_list()
     order = sorted(range(n), key=lambda i: (not declares[i], i))
     ids = [str(v).strip().removesuffix(".0") if v is not None else None for v in frame.get_column("plan_id").to_list()]
-    keys = [f"{unit_key(u)}|{normalize_name(t)}|{y}" for u, t, y in
-            zip(frame["unit"].to_list(), frame["train_name"].to_list(), frame["year"].to_list())]
+    units, names = frame["unit"].to_list(), frame["train_name"].to_list()
+    unit_keys = {u: unit_key(u) for u in set(units)}  # once per distinct name, not per row
+    name_keys = {t: normalize_name(t) for t in set(names)}
+    keys = [f"{unit_keys[u]}|{name_keys[t]}|{y}" for u, t, y in zip(units, names, frame["year"].to_list())]
     prov = frame.select(*PROVENANCE).rows()
-    names = frame["train_name"].to_list()
     seen_id: dict[str, int] = {}
     seen_key: dict[str, int] = {}
     out: list[tuple[int, str, str, str]] = []
@@ -201,7 +197,7 @@ def _duplicates(frame: pl.DataFrame) -> tuple[list[tuple[int, str, str, str]], l
             by_id.setdefault(ident, []).append(i)
     conflicted: set[int] = set()
     for ident, rows in by_id.items():
-        if len({(unit_key(frame["unit"][i]), normalize_name(names[i])) for i in rows}) > 1:
+        if len({(unit_keys[units[i]], name_keys[names[i]]) for i in rows}) > 1:
             places = "、".join(f"{describe_place(*prov[i])}「{names[i]}」" for i in rows)
             for i in rows:
                 out.append((i, "plan_id", "I-ID-CONFLICT",

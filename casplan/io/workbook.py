@@ -172,6 +172,7 @@ def inspect_ooxml(data: bytes, name: str, limits: Limits) -> dict[str, _SheetInf
     used = 0
     out: dict[str, _SheetInfo] = {}
     fixes: dict[str, bytes] = {}
+    sst_entries, sst_counts, all_cells = 0, {}, 0
     strings = members.get("xl/sharedStrings.xml")
     if strings is not None:
         text = _inflate(data, strings, name, budget)
@@ -181,12 +182,8 @@ def inspect_ooxml(data: bytes, name: str, limits: Limits) -> dict[str, _SheetInf
             raise refusal(name, f"有单元格的文字超过 {limits.max_cell_bytes // 1024} KB")
         head = _SST_HEAD.search(text, 0, 4096)
         if head:
-            entries = text.count(b"<si>") + text.count(b"<si ")
-            counts = [int(v) for v in _SST_COUNT.findall(head.group(0))]
-            if any(c > entries * 2 + 1000 for c in counts):
-                # the table's own count is advisory (Excel ignores it) but a reader may pre-size from it
-                fixes["xl/sharedStrings.xml"] = (text[:head.start()] + _SST_COUNTS.sub(b"", head.group(0))
-                                                 + text[head.end():])
+            sst_entries = text.count(b"<si>") + text.count(b"<si ")
+            sst_counts = {k.decode(): int(v) for k, v in _SST_COUNT.findall(head.group(0))}
         del text
     for m in _SHEET_ENTRY.finditer(workbook):
         attrs = dict(_ATTR.findall(m.group(1)))
@@ -211,6 +208,7 @@ def inspect_ooxml(data: bytes, name: str, limits: Limits) -> dict[str, _SheetInf
         if n_rows > limits.max_rows or n_cells > limits.max_cells:
             raise refusal(name, f"{where}有 {n_rows} 行、{n_cells} 个单元格，超过上限（{limits.max_rows} 行、"
                                 f"共 {limits.max_cells} 个单元格）")
+        all_cells += n_cells
         if xml.count(b"<") > 50 * (n_cells + n_rows) + 100_000:
             raise refusal(name, f"{where}中有大量与数据无关的内容")
         max_row, max_col = _check_cell_order(xml, name, where, limits)
@@ -222,13 +220,21 @@ def inspect_ooxml(data: bytes, name: str, limits: Limits) -> dict[str, _SheetInf
         merges = tuple((int(r1) - 1, column_index(c1), int(r2) - 1, column_index(c2))
                        for c1, r1, c2, r2 in _MERGE.findall(xml))
         out[sheet] = _SheetInfo(merges=merges)
+    # The table's own counts are advisory (Excel ignores them) but a reader may pre-size from them: a
+    # uniqueCount beyond the entries, or a count (string cells, repeats included) beyond the sheets' cells,
+    # is removed. A count above the entries is normal — every repeated text counts again.
+    if (sst_counts.get("uniqueCount", 0) > sst_entries * 2 + 1000
+            or sst_counts.get("count", 0) > all_cells + sst_entries * 2 + 1000):
+        text = _inflate(data, strings, name, budget)
+        head = _SST_HEAD.search(text, 0, 4096)
+        fixes["xl/sharedStrings.xml"] = text[:head.start()] + _SST_COUNTS.sub(b"", head.group(0)) + text[head.end():]
     if fixes:
         out["\x00fixed"] = _SheetInfo(merges=(), replaced=_rebuilt(data, infos, fixes, name))
     return out
 
 
 _SST_HEAD = re.compile(rb"<sst\b[^>]*>")
-_SST_COUNT = re.compile(rb"\b(?:count|uniqueCount)=\"([0-9]+)\"")
+_SST_COUNT = re.compile(rb"\b(count|uniqueCount)=\"([0-9]+)\"")
 _SST_COUNTS = re.compile(rb"\s(?:count|uniqueCount)=\"[0-9]+\"")
 
 
