@@ -175,6 +175,10 @@ def load(inputs: Inputs) -> Loaded:
         sources.append(overrides_source)
     notes = [how] if how else []
     notes += omitted_inputs(inputs, policy)
+    if plans.frame.height >= 20_000:  # the reading's transient memory back to the system before the stages
+        from casplan.io.workbook import return_freed_memory
+
+        return_freed_memory()
     return Loaded(policy=policy, plans=plans, roster=roster, history=history, overrides=overrides,
                   reviews=reviews, errors=tuple(errors), sources=tuple(sources), notes=tuple(notes))
 
