@@ -10,8 +10,8 @@ Many short documents of one kind (the letters to the units) are printed as one *
 holds them all, each opening with the page's only kind of ``<h1>`` on a new sheet, printed once with
 an outline (one top-level entry per ``<h1>``) and cut at those entries into one file per document
 (pikepdf). Each part then gets its own 「第 x 页 / 共 y 页」 and header from a blank page of the same
-size printed with the footer, laid over its pages. Printing 117 letters one by one took 46 s; as a
-bundle about 4 s, and the pages are the same to the pixel (tests/test_documents.py looks).
+size printed with the footer, laid over its pages. Printing the sample's 117 letters one by one took
+46 s; as a bundle about 5 s, and the pages are the same to the pixel (tests/test_pdf_bundle.py looks).
 """
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ async def _print_all(jobs: list[PrintJob], timeout: int, workers: int) -> None:
                     await page.wait_for_function(_CHARTS_DRAWN, timeout=timeout * 1000)
                     await page.emulate_media(media="print")
                     job.target.parent.mkdir(parents=True, exist_ok=True)
-                    if job.parts:  # the parts' own page numbers and header are laid over later (_stamps)
+                    if job.parts:  # the parts' own page numbers and header are laid over later (stamps)
                         await page.pdf(path=str(job.target), format="A4", landscape=job.landscape,
                                        print_background=True, margin=_MARGIN, outline=True, tagged=True)
                     else:
