@@ -219,6 +219,21 @@ def test_one_letter_per_submitting_unit_with_the_right_counts(run, data):
         assert sum(1 for r in rows if r["单位"] == unit and r["结果"] == "入选") == mine.height
 
 
+def test_a_unit_that_applied_for_nothing_is_told_so(data):
+    """A unit whose plans ask for no 院级资助 is not told "no project selected" as if it had lost."""
+    import datetime as dt
+
+    from casplan.report.documents import letter_documents
+
+    quiet = [letter.unit for letter in content.unit_letters(data)
+             if not letter.selected.height and not letter.not_selected.height and not letter.set_aside.height]
+    assert quiet, "the sample has units that submitted plans without applying"
+    html = "".join(doc.html for doc in letter_documents(data, day=dt.date(2022, 12, 20)))
+    for unit in quiet:
+        part = html.split(f"<b>{unit}：</b>", 1)[1].split("</section>", 1)[0]
+        assert "没有申请院级资助的项目，未参加本次遴选" in part and "没有项目拟入选" not in part
+
+
 def test_a_letter_explains_a_unit_rule_and_a_cutoff_in_plain_words(data):
     letters = {letter.unit: letter for letter in content.unit_letters(data)}
     reasons = " ".join(r for letter in letters.values() for r in letter.not_selected["原因"].to_list())

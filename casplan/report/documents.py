@@ -186,9 +186,12 @@ def publicity_workbook(data, *, day: dt.date) -> bytes:
                        titles={"公示名单": SheetTitle(_publicity_title(policy), (_date_text(day),))})
 
 
-def letter_documents(data, *, day: dt.date) -> list[Document]:
-    """The letters, one per submitting unit (``单位反馈/<单位>``), as one bundle to print (none when no unit
-    submitted)."""
+LETTERS_PER_BUNDLE = 60  # the fonts a part carries are its bundle's: a bounded bundle keeps each letter small
+
+
+def letter_documents(data, *, day: dt.date, per_bundle: int = LETTERS_PER_BUNDLE) -> list[Document]:
+    """The letters, one per submitting unit (``单位反馈/<单位>``), as bundles of at most ``per_bundle`` to
+    print (none when no unit submitted)."""
     policy = data.year.loaded.policy
     title = f"{policy.year}年度继续教育与培训院级资助项目遴选结果告知"
     letters, stems, seen = content.unit_letters(data), [], {}
@@ -196,11 +199,13 @@ def letter_documents(data, *, day: dt.date) -> list[Document]:
         stem = letter.file_stem
         seen[stem] = seen.get(stem, 0) + 1
         stems.append(f"{LETTERS_DIR}/{stem}" + (f"-{seen[stem]}" if seen[stem] > 1 else ""))
-    if not letters:
-        return []
-    html = render_html("letters.html.j2", title=title, letters=letters, year=policy.year, sender=SENDER,
-                       date=_date_text(day))
-    return [Document(stem=LETTERS_DIR, html=html, parts=tuple(stems))]
+    docs = []
+    for k in range(0, len(letters), per_bundle):
+        html = render_html("letters.html.j2", title=title, letters=letters[k:k + per_bundle], year=policy.year,
+                           sender=SENDER, date=_date_text(day))
+        docs.append(Document(stem=f"{LETTERS_DIR}-{k // per_bundle + 1}", html=html,
+                             parts=tuple(stems[k:k + per_bundle])))
+    return docs
 
 
 def write_documents(data, out_dir: str | os.PathLike, *, day: dt.date | None = None, mark: str = "") -> list[Document]:
