@@ -428,7 +428,7 @@ def render_report(params: dict, *, out_root: str | os.PathLike = "reports", if_c
             print_pdfs(jobs)
             shutil.rmtree(queue, ignore_errors=True)
             timings["pdf_s"] = round(time.perf_counter() - t, 2)
-            timings["pdf_files"] = len(jobs)
+            timings["pdf_files"] = sum(len(job.parts) or 1 for job in jobs)  # the files, not the prints
             for needed in (WORKBOOK, "selection.json", "sources.json", "附件.pdf", "公示名单.pdf", "公示名单.xlsx"):
                 if not (tmp / needed).exists():
                     raise ReportError(f"报告笔记本没有写出 {needed}")
