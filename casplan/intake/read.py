@@ -242,6 +242,7 @@ def _normalise(raw: pl.DataFrame, fields: tuple[Field, ...], *, minutes_per_hour
 
 
 def _rows_where(values: pl.Series, bad: set) -> list[int]:
+    """The 0-based rows whose value is one of ``bad``, in order."""
     return values.is_in(list(bad)).arg_true().to_list() if bad else []
 
 

@@ -26,7 +26,7 @@ from casplan.errors import UnreadableFileError
 from casplan.io.grid import Grid, column_index, excel_column
 from casplan.io.sources import DEFAULT_LIMITS, Limits, one_line, refusal
 
-__all__ = ["sniff", "inspect_ooxml", "excel_grids", "sandbox_main"]
+__all__ = ["sniff", "inspect_ooxml", "excel_grids", "sandbox_main", "return_freed_memory"]
 
 # --- format detection ------------------------------------------------------------------------
 

@@ -61,8 +61,12 @@ class PrintJob:
 
     @property
     def names(self) -> str:
-        return self.parts[0].name if len(self.parts) == 1 else (f"{self.parts[0].parent.name}（{len(self.parts)} 份）"
-                                                               if self.parts else self.target.name)
+        """What a message calls the job: its file, or a bundle's folder and how many files it holds."""
+        if not self.parts:
+            return self.target.name
+        if len(self.parts) == 1:
+            return self.parts[0].name
+        return f"{self.parts[0].parent.name}（{len(self.parts)} 份）"
 
 
 def chromium_path() -> str:
