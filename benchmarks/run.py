@@ -425,8 +425,8 @@ def versions() -> dict:
 
     out = package_versions(("casplan", "polars", "fastexcel", "pandas", "pandera", "numpy", "scipy", "highspy",
                             "papermill", "nbclient", "ipykernel", "xlsxwriter"))
-    out["highs"] = (f"bundled with scipy {out['scipy']} (scipy.optimize.milp: the MILPs) and highspy "
-                    f"{out.get('highspy')} (the kept LP)")
+    out["highs"] = (f"highspy {out.get('highspy')} (the MILPs, the kept LP and the certificate LP); scipy "
+                    f"{out['scipy']}'s own HiGHS only for the diagnosis of a year without a selection")
     return out
 
 

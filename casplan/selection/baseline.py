@@ -34,19 +34,18 @@ def greedy_x(model: Model, key: str, lb: np.ndarray | None = None,
         raise ValueError(f"unknown greedy key {key!r}")
     forced = np.array([x in model.options.forced_in for x in model.ids], dtype=bool)
     order = np.lexsort((np.arange(n), model.prio, model.pref, -model.q, -primary, ~forced)) if n else []
-    act = [0.0] * len(ub)
-    upper = ub.tolist()
+    act = np.zeros(len(ub))
+    ptr, ind, dat = model.A_csc.indptr, model.A_csc.indices, model.A_csc.data
     x = np.zeros(n)
     for j in order:
         if model.var_ub[j] < 0.5:
             continue
-        rows = model.col_rows[j]
-        vals = model.col_vals[j]
-        if all(act[r] + v <= upper[r] + 1e-9 and (v >= 0 or act[r] + v >= lb[r] - 1e-9) for r, v in zip(rows, vals)):
-            for r, v in zip(rows, vals):
-                act[r] += v
+        rows, vals = ind[ptr[j]:ptr[j + 1]], dat[ptr[j]:ptr[j + 1]]
+        after = act[rows] + vals
+        if np.all(after <= ub[rows] + 1e-9) and np.all((vals >= 0) | (after >= lb[rows] - 1e-9)):
+            act[rows] = after
             x[j] = 1.0
-    feasible = bool(np.all(np.asarray(act) >= lb - 1e-9)) if len(act) else True
+    feasible = bool(np.all(act >= lb - 1e-9)) if len(act) else True
     return x, feasible
 
 

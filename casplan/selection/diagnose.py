@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import csr_array, hstack
 
 from casplan.selection.explain import CHOSEN_SCHEMA, DECISION_SCHEMA, TRACKS_SCHEMA
 from casplan.selection.model import Model, fmt_points, rank_in_track
@@ -30,6 +28,9 @@ def precheck(frame: pl.DataFrame, options: SelectOptions) -> list[Clash]:
 
 def diagnose(model: Model, lb: np.ndarray, ub: np.ndarray) -> list[Clash]:
     """Elastic model: relax quotas, money and unit rows at least total excess."""
+    from scipy.optimize import Bounds, LinearConstraint, milp  # only a year without a selection pays its import
+    from scipy.sparse import csr_array, hstack
+
     opts = model.options
     n = model.n
     m = len(lb)
@@ -40,7 +41,7 @@ def diagnose(model: Model, lb: np.ndarray, ub: np.ndarray) -> list[Clash]:
     k_up, k_lo = len(up_rows), len(lo_rows)
     S_up = csr_array((-np.ones(k_up), (np.array(up_rows, dtype=np.int64), np.arange(k_up))), shape=(m, k_up))
     S_lo = csr_array((np.ones(k_lo), (np.array(lo_rows, dtype=np.int64), np.arange(k_lo))), shape=(m, k_lo))
-    A = hstack([model.A, S_up, S_lo]).tocsr()
+    A = hstack([csr_array((model.A.data, model.A.indices, model.A.indptr), shape=model.A.shape), S_up, S_lo]).tocsr()
     max_cost = float(model.cost.max()) if n else 1.0
     weight = {"quota": 1.0, "unit": 1.0, "unit_track": 1.0,
               "budget": 1.0 / (1.0 + max_cost), "budget_track": 1.0 / (1.0 + max_cost)}
@@ -65,7 +66,7 @@ def diagnose(model: Model, lb: np.ndarray, ub: np.ndarray) -> list[Clash]:
         s = float(s_up[k])
         if s <= 1e-6:
             continue
-        members = model.A[[r]].indices
+        members = model.A.row_indices(r)
         chosen = [j for j in members if x[j] > 0.5]
         chosen_forced = [j for j in chosen if forced[j]]
         kind, key = model.row_kind[r], model.row_key[r]
@@ -105,7 +106,7 @@ def diagnose(model: Model, lb: np.ndarray, ub: np.ndarray) -> list[Clash]:
         if s <= 1e-6:
             continue
         key = model.row_key[r]
-        members = model.A[[r]].indices
+        members = model.A.row_indices(r)
         nt = int(sum(1 for j in members if x[j] > 0.5))
         limit = float(lb[r])
         msg = f"{opts.name(key)}：最多只能入选 {nt} 项，达不到名额下限 {int(limit)} 项（少 {int(round(s))} 项）"

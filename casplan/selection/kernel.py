@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import math
 import time
-import warnings
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
-from scipy.sparse import csr_array, hstack, vstack
 
+from casplan.selection import highs
 from casplan.selection.model import Model, tie_weights
+from casplan.selection.sparse import Compressed, csr_from_coo, empty_csr, vstack, with_columns
 
-__all__ = ["HIGHS_TUNING", "DELTA0", "PRESOLVE_FROM", "MARGIN", "EPS", "Run", "LPResult", "HotLP", "SolverForm", "solver_form", "hot_lp", "split_rows", "milp_call", "feasible", "lp_relaxation", "sub_milp", "run_kernel", "finish", "warm_start"]
+__all__ = ["HIGHS_TUNING", "DELTA0", "PRESOLVE_FROM", "MARGIN", "EPS", "Run", "LPResult", "HotLP", "SolverForm", "solver_form", "hot_lp", "milp_call", "feasible", "lp_relaxation", "sub_milp", "run_kernel", "finish", "warm_start"]
 
 
 HIGHS_TUNING = {
@@ -44,45 +43,17 @@ class Run:
     ms: float
 
 
-def split_rows(model: Model, lb: np.ndarray, ub: np.ndarray):
-    """Rows as linprog wants them: A_ub x ≤ b_ub, A_eq x = b_eq."""
-    A = model.A
-    eq = np.isfinite(lb) & np.isfinite(ub) & (lb == ub)
-    upper = np.isfinite(ub) & ~eq
-    lower = np.isfinite(lb) & (lb > 0) & ~eq
-    parts_ub = []
-    b_ub = []
-    if upper.any():
-        parts_ub.append(A[upper])
-        b_ub.append(ub[upper])
-    if lower.any():
-        parts_ub.append(-A[lower])
-        b_ub.append(-lb[lower])
-    A_ub = vstack(parts_ub).tocsr() if parts_ub else None
-    A_eq = A[eq] if eq.any() else None
-    return (A_ub, np.concatenate(b_ub) if b_ub else None, A_eq, lb[eq] if eq.any() else None)
-
-
-def milp_call(c: np.ndarray, lo: np.ndarray, hi: np.ndarray, A: csr_array, lb: np.ndarray, ub: np.ndarray,
+def milp_call(c: np.ndarray, lo: np.ndarray, hi: np.ndarray, A: Compressed, lb: np.ndarray, ub: np.ndarray,
           *, time_limit: float, bound: float | None = None, presolve: bool = True):
     """One HiGHS call; ``bound`` prunes every choice not better than it (minimisation).
 
     Presolve is switched off for small restricted models (measured: it costs
     more than it saves below ~150 columns, and halves the time above).
     """
-    n = len(c)
-    base = {"mip_rel_gap": 0.0, "time_limit": float(time_limit), "presolve": presolve}
-    extra = dict(HIGHS_TUNING)
+    options = {"mip_rel_gap": 0.0, "time_limit": float(time_limit), "presolve": presolve, **HIGHS_TUNING}
     if bound is not None:
-        extra["objective_bound"] = bound
-    constraints = LinearConstraint(A, lb, ub) if A.shape[0] else None
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Unrecognized options", category=RuntimeWarning)
-        try:
-            return milp(c, integrality=np.ones(n), bounds=Bounds(lo, hi), constraints=constraints,
-                        options={**base, **extra})
-        except (AttributeError, KeyError, TypeError, ValueError):  # an older HiGHS without these options
-            return milp(c, integrality=np.ones(n), bounds=Bounds(lo, hi), constraints=constraints, options=base)
+        options["objective_bound"] = float(bound)
+    return highs.solve(c, lo, hi, A, lb, ub, integer=True, options=options)
 
 
 def feasible(model: Model, x: np.ndarray, lb: np.ndarray, ub: np.ndarray) -> bool:
@@ -113,7 +84,7 @@ class HotLP:
     the choice never depends on it (tested against cold solves).
     """
 
-    def __init__(self, A: csr_array) -> None:
+    def __init__(self, A: Compressed) -> None:
         import highspy
 
         self._inf = highspy.kHighsInf
@@ -165,8 +136,8 @@ class SolverForm:
     The first ``n`` columns are the model's; ``k`` indicator columns follow (cost 0, bounds 0–1).
     """
 
-    A: csr_array
-    csc: "object"
+    A: Compressed  # CSR
+    csc: Compressed  # the same, by columns
     n: int
     k: int
     kept: np.ndarray  # the model's rows kept as they are, in order
@@ -212,12 +183,11 @@ def solver_form(model: Model) -> SolverForm:
             cols += [int(idx[data < 0][0]), n + pi]
             vals += [1.0, -1.0]
             links += 1
-    extra = csr_array((np.array(vals, dtype=np.float64), (np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64))),
-                      shape=(k + links, n + k))
-    base = A[kept] if len(kept) else csr_array((0, n))
+    extra = csr_from_coo(vals, rows, cols, (k + links, n + k))
+    base = A.rows(kept) if len(kept) else empty_csr(0, n)
     if k:
-        base = hstack([base, csr_array((base.shape[0], k))]).tocsr()
-    full = vstack([base, extra]).tocsr() if k else base.tocsr()
+        base = with_columns(base, n + k)
+    full = vstack([base, extra]) if k else base
     form = SolverForm(A=full, csc=full.tocsc(), n=n, k=k, kept=kept, heads=np.array(heads, dtype=np.int64),
                       links=links)
     model.solver_state["form"] = form
@@ -245,17 +215,14 @@ def lp_relaxation(model: Model, c: np.ndarray, lb: np.ndarray, ub: np.ndarray, e
                                   *form.rows(lb, ub))
         return replace(res, x=res.x[:model.n], rc=res.rc[:model.n]) if res.status == 0 else \
             replace(res, x=np.zeros(model.n), rc=np.zeros(model.n))
-    A_ub, b_ub, A_eq, b_eq = split_rows(model, lb, ub)
     row, lower = extra
-    neg = csr_array(-row.reshape(1, -1))
-    A_ub = neg if A_ub is None else vstack([A_ub, neg]).tocsr()
-    b_ub = np.array([-lower]) if b_ub is None else np.append(b_ub, -lower)
-    res = linprog(c, A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=b_eq,
-                  bounds=np.column_stack([model.var_lb, model.var_ub]), method="highs")
-    if res.status != 0:
-        return LPResult(res.status, math.nan, np.zeros(model.n), np.zeros(model.n))
-    return LPResult(0, float(res.fun), np.asarray(res.x),
-                    np.abs(np.asarray(res.lower.marginals)) + np.abs(np.asarray(res.upper.marginals)))
+    cols = np.flatnonzero(row)
+    A = vstack([model.A, csr_from_coo(row[cols], np.zeros(len(cols)), cols, (1, model.n))])
+    res = highs.solve(c, model.var_lb, model.var_ub, A, np.append(lb, lower), np.append(ub, math.inf),
+                      integer=False)
+    if res.status != 0 or res.x is None:
+        return LPResult(res.status or 4, math.nan, np.zeros(model.n), np.zeros(model.n))
+    return LPResult(0, float(res.fun), res.x, np.zeros(model.n))  # the certificate reads the bound only
 
 
 def sub_milp(model: Model, c: np.ndarray, keep: np.ndarray, x_fix: np.ndarray, lb: np.ndarray,
@@ -272,13 +239,13 @@ def sub_milp(model: Model, c: np.ndarray, keep: np.ndarray, x_fix: np.ndarray, l
     if len(cols) == 0:
         ok = bool(np.all(act >= lb - 1e-9) and np.all(act <= ub + 1e-9))
         return (0 if ok else 2), (fixed[:n] if ok else None)
-    sub = form.csc[:, cols].tocsr()
+    sub = form.csc.columns(cols).tocsr()
     lo_r, hi_r = lb - act, ub - act
     used = np.diff(sub.indptr) > 0
     if np.any(~used & ((lo_r > 1e-9) | (hi_r < -1e-9))):  # a row the fixed columns already break
         return 2, None
     const = float(c @ fixed)
-    res = milp_call(c[cols], var_lb[cols], var_ub[cols], sub[used], lo_r[used], hi_r[used],
+    res = milp_call(c[cols], var_lb[cols], var_ub[cols], sub.rows(used), lo_r[used], hi_r[used],
                 time_limit=model.options.time_limit, bound=None if bound is None else bound - const,
                 presolve=len(cols) > PRESOLVE_FROM)
     if res.x is None:
@@ -370,9 +337,7 @@ def _may_fit(model: Model, y: np.ndarray, act: np.ndarray, lb: np.ndarray, ub: n
     """Per column: whether adding it alone to ``y`` keeps every row within bounds, or it has a negative
     coefficient. Adding columns only raises the rows of positive coefficients, so a column with none
     negative that does not fit now never will: :func:`warm_start` need not look at it."""
-    csc = model.solver_state.get("csc")
-    if csc is None:
-        csc = model.solver_state["csc"] = model.A.tocsc()
+    csc = model.A_csc
     if csc.nnz == 0:
         return (y < 0.5) & (model.var_ub > 0.5)
     r, v = csc.indices, csc.data
@@ -392,18 +357,19 @@ def warm_start(model: Model, x: np.ndarray, lb: np.ndarray, ub: np.ndarray) -> n
     y[model.var_ub < 0.5] = 0.0
     act = model.A @ y
     weakest = np.lexsort((np.arange(model.n), -model.pref, model.q))
+    ptr, ind, dat = model.A_csc.indptr, model.A_csc.indices, model.A_csc.data
     for j in weakest:
         if np.all(act <= ub + 1e-9):
             break
-        rows = model.col_rows[j]
-        if y[j] > 0.5 and any(act[r] > ub[r] + 1e-9 for r in rows):
+        rows = ind[ptr[j]:ptr[j + 1]]
+        if y[j] > 0.5 and np.any(act[rows] > ub[rows] + 1e-9):
             y[j] = 0.0
-            act[rows] -= model.col_vals[j]
+            act[rows] -= dat[ptr[j]:ptr[j + 1]]
     for j in weakest[::-1][_may_fit(model, y, act, lb, ub)[weakest[::-1]]]:
         if y[j] < 0.5 and model.var_ub[j] > 0.5:
-            rows = model.col_rows[j]
-            if all(act[r] + v <= ub[r] + 1e-9 and (v >= 0 or act[r] + v >= lb[r] - 1e-9)
-                   for r, v in zip(rows, model.col_vals[j])):
+            rows, v = ind[ptr[j]:ptr[j + 1]], dat[ptr[j]:ptr[j + 1]]
+            after = act[rows] + v
+            if np.all(after <= ub[rows] + 1e-9) and np.all((v >= 0) | (after >= lb[rows] - 1e-9)):
                 y[j] = 1.0
-                act[rows] += model.col_vals[j]
+                act[rows] = after
     return y if feasible(model, y, lb, ub) else None

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
-from scipy.sparse import csr_array
 
 from casplan.errors import InputError
 from casplan.policy.model import Quota
 from casplan.selection.options import SCORE_RESOLUTION, UNIT_TYPES, SelectOptions
+from casplan.selection.sparse import Compressed, csr_from_coo
 
 if TYPE_CHECKING:
     from casplan.selection.result import Selection
@@ -42,7 +42,7 @@ class Model:
     prio: np.ndarray  # track priority index (0 = first)
     id_index: np.ndarray  # index of the pair's id in sorted unique ids
     unique_ids: list[str]
-    A: csr_array
+    A: Compressed  # CSR
     row_lb: np.ndarray
     row_ub: np.ndarray
     row_kind: list[str]
@@ -53,8 +53,7 @@ class Model:
     var_lb: np.ndarray
     var_ub: np.ndarray
     qmax: int
-    col_rows: list[list[int]]
-    col_vals: list[list[float]]
+    A_csc: Compressed  # the same matrix by columns: a pair's rows and coefficients
     pairs_by_id: dict[str, list[int]]  # id → its pairs' columns (ascending)
     unit_types: list[str]
     present_tracks: frozenset[str]
@@ -327,6 +326,7 @@ def build_model(frame: pl.DataFrame, options: SelectOptions, *, like: Model | No
     # 人社部高研 → 精品: an application with a pair in both enters the fallback track only when the primary is
     # full. Row: Σ x[primary] − M·x[fallback pair] ≥ min(U, M) − M with M = |primary| + 1 (see fallback_lower).
     fallback_rows: list[tuple[int, str, int]] = []
+    blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # the fallback rows' entries, by numpy
     for primary in sorted(options.fallback):
         secondary = options.fallback[primary]
         members = by_track.get(primary, [])
@@ -334,12 +334,20 @@ def build_model(frame: pl.DataFrame, options: SelectOptions, *, like: Model | No
             continue
         big = len(members) + 1
         primary_ids = {ids[j] for j in members}
-        for j in by_track.get(secondary, []):
-            if ids[j] in primary_ids:
-                r = add("fallback", (primary, ids[j]), members + [j],
-                        fallback_lower(options.quotas[primary].upper, big), math.inf,
-                        [1.0] * len(members) + [-float(big)])
-                fallback_rows.append((r, primary, big))
+        pairs = [j for j in by_track.get(secondary, []) if ids[j] in primary_ids]
+        if not pairs:
+            continue
+        lower = fallback_lower(options.quotas[primary].upper, big)
+        first = len(row_lb)
+        for j in pairs:
+            fallback_rows.append((add("fallback", (primary, ids[j]), [], lower, math.inf), primary, big))
+        block_cols = np.empty((len(pairs), len(members) + 1), dtype=np.int64)
+        block_cols[:, :-1] = np.asarray(members, dtype=np.int64)
+        block_cols[:, -1] = pairs
+        block_vals = np.ones(block_cols.shape)
+        block_vals[:, -1] = -float(big)
+        blocks.append((np.repeat(np.arange(first, first + len(pairs), dtype=np.int64), block_cols.shape[1]),
+                       block_cols.ravel(), block_vals.ravel()))
     for t in sorted(options.max_per_unit):
         limit = options.max_per_unit[t]
         by_ut: dict[str, list[int]] = {}
@@ -350,21 +358,19 @@ def build_model(frame: pl.DataFrame, options: SelectOptions, *, like: Model | No
                 add("unit_track", (t, u), by_ut[u], 0.0, float(limit))
 
     m = len(row_lb)
-    A = csr_array((np.array(vals, dtype=np.float64), (np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64))),
-                  shape=(m, n))
+    A = csr_from_coo(np.concatenate([np.asarray(vals, dtype=np.float64), *(b[2] for b in blocks)]),
+                     np.concatenate([np.asarray(rows, dtype=np.int64), *(b[0] for b in blocks)]),
+                     np.concatenate([np.asarray(cols, dtype=np.int64), *(b[1] for b in blocks)]), (m, n))
     var_lb = np.zeros(n)
     var_ub = np.array([0.0 if x in options.forced_out else 1.0 for x in ids]) if n else np.zeros(0)
     qmax = min(len(unique_ids), sum(options.quotas[t].upper for t in set(tracks))) if n else 0
-    csc = A.tocsc()
-    col_rows = [csc.indices[csc.indptr[j]:csc.indptr[j + 1]].tolist() for j in range(n)]
-    col_vals = [csc.data[csc.indptr[j]:csc.indptr[j + 1]].tolist() for j in range(n)]
     return Model(frame=frame, options=options, ids=ids, tracks=tracks, units=units, names=names,
                   score=score, q=q, cost=cost, money=money, pref=pref, prio=prio, id_index=id_index,
                   unique_ids=unique_ids, A=A, row_lb=np.array(row_lb, dtype=np.float64),
                   row_ub=np.array(row_ub, dtype=np.float64), row_kind=row_kind, row_key=row_key,
                   quota_row=quota_row, budget_row=budget_row, fallback_rows=fallback_rows,
                   var_lb=var_lb, var_ub=var_ub, qmax=qmax,
-                  col_rows=col_rows, col_vals=col_vals, pairs_by_id=by_id, unit_types=unit_types,
+                  A_csc=A.tocsc(), pairs_by_id=by_id, unit_types=unit_types,
                   present_tracks=frozenset(tracks),
                   unit_rows=np.array([r for r, k in enumerate(row_kind) if k == "unit"], dtype=np.int64))
 

@@ -70,7 +70,7 @@ class Selection:
     Attributes
     ----------
     status : ``optimal`` / ``time_limit`` / ``infeasible`` / ``error``.
-    status_code : 0 / 1 / 2 / 4 (the codes of :func:`scipy.optimize.milp`).
+    status_code : 0 / 1 / 2 / 4 (the codes of :func:`scipy.optimize.milp`, kept by :mod:`casplan.selection.highs`).
     status_text : the status in Chinese.
     objective : total (rounded) score of the chosen pairs; ``None`` without a choice.
     solve_ms : wall time of the solver kernel in milliseconds.

@@ -17,8 +17,8 @@ of pairs that maximises the total score under the year's limits:
 
 Model
 -----
-One binary variable per pair, solved with :func:`scipy.optimize.milp`
-(HiGHS). Scores are rounded to :data:`SCORE_RESOLUTION` (0.01 point, the
+One binary variable per pair, solved with HiGHS (:mod:`highspy`, see
+:mod:`casplan.selection.highs`). Scores are rounded to :data:`SCORE_RESOLUTION` (0.01 point, the
 precision the analyst sees); totals, cut-offs and margins all use the rounded
 scores, so "the optimum" is exact and equal to brute force.
 
@@ -33,7 +33,13 @@ and ``M = U + 1``. Bound: ``Σ τ ≤ U < M`` for every choice, so the tie term
 never overturns a difference of one hundredth in total score (``M`` units),
 while two choices that differ by one swap inside a tie group differ by one
 unit. The objective being integral, HiGHS prunes on whole units and the
-tie-break is exact (checked against brute force in the tests). ``M`` is
+tie-break is exact (checked against brute force in the tests) — for choices
+that differ by swaps inside one tie group. Choices that differ in two groups at
+once can tie exactly: two applications with the same scores in two tracks (the
+人社部高研 → 精品 fallback), one in each, against the other way round, give the
+same ``Σ τ``. Which of the two HiGHS returns then depends on its search path:
+the same for the same inputs and versions, not named by a rule (seen in the
+benchmark's 10× year, whose groups are exact copies, in an S-TRADEOFF text). ``M`` is
 small in practice (about 10 for scores with two decimals); with thousands of
 exactly tied pairs ``q·M`` grows towards 1e12, where the tie-break stays
 deterministic but is best effort.
@@ -53,7 +59,8 @@ cut-off (``objective_bound``). Reduced-cost fixing uses the score-only LP and
 a margin of 0.25 hundredth, so it never cuts off a choice of optimal score,
 and the tie-break inside the core is therefore the global one. A previous
 choice (robustness draws, counterfactuals, ``solve(..., hint=...)``) serves
-as a cut-off from the start; it never changes the result, only the time.
+as a cut-off from the start; it changes only the time (save between the exact
+ties of two groups described above, where it may pick the other one).
 
 Re-solves (what-if moves, robustness draws, counterfactuals) are cheap for
 three more reasons, none of which changes a result: the LP is kept in HiGHS
