@@ -83,6 +83,7 @@ async def _print_all(jobs: list[PrintJob], timeout: int, workers: int) -> None:
     for job in sorted(jobs, key=lambda j: not j.parts):  # bundles first: their cutting overlaps the other prints
         queue.put_nowait(job)
     dialogs: list[str] = []
+    cuts: list[asyncio.Future] = []  # the bundles being cut (pikepdf, in threads), awaited after the prints
 
     async def refuse_network(route) -> None:
         if route.request.url.startswith(("file:", "data:", "about:")):
@@ -124,10 +125,10 @@ async def _print_all(jobs: list[PrintJob], timeout: int, workers: int) -> None:
                                       "转义；已拒绝生成 PDF")
                 if not job.target.exists() or job.target.stat().st_size == 0:
                     raise ReportError(f"Chromium 没有生成 {job.names}")
-                if job.parts:  # cut in a thread while the other pages print
+                if job.parts:  # cut in a thread while this worker goes on printing the other pages
                     starts = bundle_starts(job)
                     marks = await stamps(page, job, {b - a for a, b in zip(starts, starts[1:])})
-                    await asyncio.to_thread(cut_bundle, job, starts, marks)
+                    cuts.append(asyncio.ensure_future(asyncio.to_thread(cut_bundle, job, starts, marks)))
         finally:
             await page.close()
 
@@ -150,7 +151,13 @@ async def _print_all(jobs: list[PrintJob], timeout: int, workers: int) -> None:
         except Exception as exc:
             raise ReportError(f"无法启动 Chromium：{str(exc).splitlines()[0][:300] if str(exc) else exc!r}") from None
         try:
-            await asyncio.gather(*(work(browser) for _ in range(max(1, min(workers, len(jobs))))))
+            try:
+                await asyncio.gather(*(work(browser) for _ in range(max(1, min(workers, len(jobs))))))
+            finally:  # a cut already started finishes (or fails) before the run reports; its error is the run's
+                done = await asyncio.gather(*cuts, return_exceptions=True)
+            for outcome in done:
+                if isinstance(outcome, BaseException):
+                    raise outcome
         finally:
             await browser.close()
 
