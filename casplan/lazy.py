@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from importlib import import_module
 
-__all__ = ["attach"]
+__all__ = ["attach", "skip_iri_grammars"]
 
 
 def attach(package: str, home: Mapping[str, str]) -> tuple[Callable[[str], object], Callable[[], list[str]]]:
@@ -31,3 +31,23 @@ def attach(package: str, home: Mapping[str, str]) -> tuple[Callable[[str], objec
         return list(names)
 
     return __getattr__, __dir__
+
+
+def skip_iri_grammars() -> bool:
+    """Keep ``jsonschema`` from compiling its IRI grammars at import: 1.5 s of every report, twice.
+
+    ``nbformat`` (which papermill, and plotly's notebook renderer, import) pulls in ``jsonschema``,
+    whose ``_format`` module imports ``rfc3987_syntax`` when it is installed (the
+    ``format-nongpl`` extra brings it); that package builds some 35 Lark parsers at import time
+    (python-jsonschema/jsonschema#1428). No schema papermill or plotly validates uses the ``iri``
+    formats, the only ones it serves, so the report's process and its kernel mark it absent before
+    ``jsonschema`` is first imported: ``jsonschema`` then has no ``iri`` format checker, and nothing
+    else changes. Does nothing (returns False) once ``jsonschema``'s formats are loaded.
+
+    """
+    import sys
+
+    if "jsonschema._format" in sys.modules or "rfc3987_syntax" in sys.modules:
+        return False
+    sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # import raises ImportError
+    return True

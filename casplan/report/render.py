@@ -78,6 +78,9 @@ def render_notebook(notebook: str | os.PathLike, out_html: str | os.PathLike, *,
     ReportError
         When a cell fails or times out; the message names the cell and the error.
     """
+    from casplan.lazy import skip_iri_grammars
+
+    skip_iri_grammars()
     import papermill as pm
 
     src = Path(notebook).resolve()

@@ -394,6 +394,9 @@ def render_report(params: dict, *, out_root: str | os.PathLike = "reports", if_c
             previous = (latest / "selection.json") if (latest / "selection.json").is_file() else None
             nb_params = {**params, "output_dir": str(tmp.resolve()), "run_id": run_name,
                          "previous_selection": str(previous.resolve()) if previous else ""}
+            from casplan.lazy import skip_iri_grammars
+
+            skip_iri_grammars()
             import papermill as pm
 
             t = time.perf_counter()

@@ -69,6 +69,9 @@ _BY_LABELS = {"track_name": "遴选类别", "branch": "所属分院"}
 
 def setup_notebook() -> None:
     """Offline rendering for papermill/nbconvert HTML that still draws in JupyterLab (TOOLING.md)."""
+    from casplan.lazy import skip_iri_grammars
+
+    skip_iri_grammars()  # the notebook renderer imports nbformat, hence jsonschema
     import plotly.io as pio
 
     pio.renderers.default = "plotly_mimetype+notebook"
