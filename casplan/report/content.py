@@ -260,36 +260,46 @@ def unit_letters(data) -> list[UnitLetter]:
             [pl.lit(None, units.schema[c]).alias(c) for c in units.columns if c != "unit"]).select(units.columns)])
     p2 = year.loaded.policy.rules.get("P2")
     subject = (p2.subject or "、".join(p2.terms)) if p2 is not None else ""
+    def by_unit(frame: pl.DataFrame) -> dict:
+        return {k[0]: v for k, v in frame.partition_by("unit", as_dict=True, maintain_order=True).items()}
+
+    chosen_of, apps_of, aside_of = by_unit(chosen), by_unit(apps), by_unit(problems)
+    first_decision: dict[str, dict] = {}
+    for r in decisions.iter_rows(named=True):
+        first_decision.setdefault(r["app_id"], r)
+    fails_of: dict[str, list[dict]] = {}
+    for r in fails.iter_rows(named=True):
+        fails_of.setdefault(r["app_id"], []).append(r)
     letters = []
     for u in units.iter_rows(named=True):
         unit = u["unit"]
-        mine = chosen.filter(pl.col("unit") == unit).sort("track", "app_id")
+        mine = chosen_of.get(unit, chosen.clear()).sort("track", "app_id")
         selected = mine.select(
             pl.col("app_id").alias("申报编号"), pl.col("train_name").alias("项目名称"),
             pl.col("track").replace_strict(names, default=pl.col("track")).alias("类别"),
             pl.col("asked").alias("申请经费（万元）"), pl.col("granted").alias("拟资助经费（万元）"),
             pl.when(pl.col("is_money")).then(pl.lit("经费资助")).otherwise(pl.lit(SUPPORT_TEXT)).alias("支持方式"))
         rows = []
-        my_apps = apps.filter(pl.col("unit") == unit).sort("app_id")
+        my_apps = apps_of.get(unit, apps.clear()).sort("app_id")
         for a in my_apps.iter_rows(named=True):
             ident = a["app_id"]
             if ident in chosen_ids:
                 continue
-            d = decisions.filter(pl.col("app_id") == ident)
-            f = fails.filter(pl.col("app_id") == ident)
-            if d.height:
-                r = d.row(0, named=True)
-                rows.append((ident, a["train_name"], names.get(r["track"], r["track"]), "具备资格，未入选",
-                             _plain(r["message"])))
-            for r in f.iter_rows(named=True):
-                rows.append((ident, a["train_name"], names.get(r["track"], r["track"]), "不具备资格",
-                             "；".join(r["fail_messages"]) or "不符合本类别要求"))
-            if not d.height and not f.height:
+            d = first_decision.get(ident)
+            f = fails_of.get(ident, [])
+            if d is not None:
+                rows.append((ident, a["train_name"], names.get(d["track"], d["track"]), "具备资格，未入选",
+                             _plain(d["message"])))
+            for x in f:
+                rows.append((ident, a["train_name"], names.get(x["track"], x["track"]), "不具备资格",
+                             "；".join(x["fail_messages"]) or "不符合本类别要求"))
+            if d is None and not f:
                 rows.append((ident, a["train_name"], "", "未参加遴选", "未申请院级资助或专项技术支持"))
         not_selected = pl.DataFrame(rows, schema={"申报编号": pl.String, "项目名称": pl.String, "类别": pl.String,
                                                   "结果": pl.String, "原因": pl.String}, orient="row")
-        aside = problems.filter(pl.col("unit") == unit).select(pl.col("file").alias("文件"), pl.col("row").alias("行号"), pl.col("column").alias("列"),
-                             pl.col("value").alias("原值"), pl.col("message").alias("原因及如何修改"))
+        aside = aside_of.get(unit, problems.clear()).select(
+            pl.col("file").alias("文件"), pl.col("row").alias("行号"), pl.col("column").alias("列"),
+            pl.col("value").alias("原值"), pl.col("message").alias("原因及如何修改"))
         warnings = []
         if u.get("late"):
             warnings.append("计划逾期报送")

@@ -189,12 +189,14 @@ def publicity_workbook(data, *, day: dt.date) -> bytes:
 LETTERS_PER_BUNDLE = 60  # the fonts a part carries are its bundle's: a bounded bundle keeps each letter small
 
 
-def letter_documents(data, *, day: dt.date, per_bundle: int = LETTERS_PER_BUNDLE) -> list[Document]:
+def letter_documents(data, *, day: dt.date, per_bundle: int = LETTERS_PER_BUNDLE,
+                     letters: list | None = None) -> list[Document]:
     """The letters, one per submitting unit (``单位反馈/<单位>``), as bundles of at most ``per_bundle`` to
-    print (none when no unit submitted)."""
+    print (none when no unit submitted); ``letters``: :func:`content.unit_letters` when already made."""
     policy = data.year.loaded.policy
     title = f"{policy.year}年度继续教育与培训院级资助项目遴选结果告知"
-    letters, stems, seen = content.unit_letters(data), [], {}
+    letters = content.unit_letters(data) if letters is None else letters
+    stems, seen = [], {}
     for letter in letters:
         stem = letter.file_stem
         seen[stem] = seen.get(stem, 0) + 1
@@ -217,12 +219,13 @@ def write_documents(data, out_dir: str | os.PathLike, *, day: dt.date | None = N
     day = day or dt.date.today()
     out = Path(out_dir)
     write_atomic(out / f"{PUBLICITY}.xlsx", publicity_workbook(data, day=day))
-    letters = content.letters_table(content.unit_letters(data))
+    unit_letters = content.unit_letters(data)  # once: the workbook and the printed letters say the same
     policy = data.year.loaded.policy
     write_atomic(out / LETTERS_BOOK, excel_bytes(
-        {"单位反馈": letters}, number_formats={"拟资助经费（万元）": "0.0"},
+        {"单位反馈": content.letters_table(unit_letters)}, number_formats={"拟资助经费（万元）": "0.0"},
         titles={"单位反馈": SheetTitle(f"{policy.year}年度遴选结果（按单位）", (_date_text(day),), landscape=True)}))
-    docs = [annex_document(data, day=day, mark=mark), publicity_document(data, day=day), *letter_documents(data, day=day)]
+    docs = [annex_document(data, day=day, mark=mark), publicity_document(data, day=day),
+            *letter_documents(data, day=day, letters=unit_letters)]
     write_text_atomic(out / f"{ANNEX}.html", docs[0].html)  # the annex is also read on screen
     return docs
 
