@@ -10,6 +10,8 @@ Every row keeps its place: read = accepted + set aside.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import datetime as dt
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -126,7 +128,7 @@ def _year_problems(frame: pl.DataFrame, policy: "Policy") -> list[tuple[int, str
     last = dt.date(year, 12, 31) + dt.timedelta(days=margin)
     out: list[tuple[int, str, str, str]] = []
     cols = [c for c in ("year", "start_date", "end_date", "days") if c in frame.columns]
-    for i, row in enumerate(frame.select(cols).iter_rows(named=True)):
+    for i, row in _rows_flagged(frame, cols, _year_suspects(frame, year, first, last)):
         y = row.get("year")
         if y is not None and y != year:
             out.append((i, "year", "I-YEAR", f" {year}（本次遴选的计划年度；{y} 年度的计划不参加本年度审查）"))
@@ -143,6 +145,33 @@ def _year_problems(frame: pl.DataFrame, policy: "Policy") -> list[tuple[int, str
     return out
 
 
+def _rows_flagged(frame: pl.DataFrame, cols: list[str], suspect: pl.Expr | None):
+    """(position, row as a dict) of the rows ``suspect`` flags, in order: the per-row checks read only these.
+
+    ``suspect`` is a vectorised test that flags every row the per-row check could report (a superset);
+    None reads every row."""
+    if suspect is None or not cols:
+        yield from enumerate(frame.select(cols).iter_rows(named=True))
+        return
+    picked = frame.select(*cols).with_row_index("_i").filter(suspect.fill_null(True))
+    for row in picked.iter_rows(named=True):
+        yield row.pop("_i"), row
+
+
+def _year_suspects(frame: pl.DataFrame, year: int, first: dt.date, last: dt.date) -> pl.Expr | None:
+    """Rows :func:`_year_problems` may report: another year, a date outside the margins, 天数 near or over
+    the dates' span (a superset: the per-row check decides)."""
+    names = frame.columns
+    if not all(c in names for c in ("year", "start_date", "end_date", "days")) or not all(
+            frame.schema[c] == pl.Date for c in ("start_date", "end_date")):
+        return None
+    s, e = pl.col("start_date"), pl.col("end_date")
+    span = (e - s).dt.total_days().cast(pl.Float64) + 1.0
+    return ((pl.col("year").is_not_null() & (pl.col("year") != year))
+            | (s.is_not_null() & ((s < first) | (s > last))) | (e.is_not_null() & ((e < first) | (e > last)))
+            | (pl.col("days").cast(pl.Float64, strict=False) > span - 1e-6))
+
+
 def _money_warnings(frame: pl.DataFrame, policy: "Policy") -> list[tuple]:
     """Budgets so far above the platform's per-head-per-day caps that 元 was probably typed as 万元."""
     need = {"budget", "trainees", "days"}
@@ -153,7 +182,15 @@ def _money_warnings(frame: pl.DataFrame, policy: "Policy") -> list[tuple]:
     factor = policy.intake.money_unit_factor
     out = []
     cols = ["budget", "trainees", "days", "fee_level", *PROVENANCE]
-    for r in frame.select([c for c in cols if c in frame.columns]).iter_rows(named=True):
+    present = [c for c in cols if c in frame.columns]
+    suspect = None
+    if all(c in present for c in ("budget", "trainees", "days")):
+        level_cap = (pl.col("fee_level").cast(pl.Utf8, strict=False)
+                     .replace_strict(caps, default=default, return_dtype=pl.Float64)
+                     if "fee_level" in present else pl.lit(float(default)))
+        b_, n_, d_ = (pl.col(c).cast(pl.Float64, strict=False) for c in ("budget", "trainees", "days"))
+        suspect = (b_ * 10000.0 / (n_ * d_)) > factor * level_cap * (1 - 1e-9)  # the per-row test decides
+    for _, r in _rows_flagged(frame, present, suspect):
         b, n, d = r["budget"], r["trainees"], r["days"]
         if not b or not n or not d:
             continue
@@ -197,14 +234,17 @@ def _duplicates(frame: pl.DataFrame) -> tuple[list[tuple[int, str, str, str]], l
             by_id.setdefault(ident, []).append(i)
     conflicted: set[int] = set()
     for ident, rows in by_id.items():
-        if len({(unit_keys[units[i]], name_keys[names[i]]) for i in rows}) > 1:
+        if len(rows) > 1 and len({(unit_keys[units[i]], name_keys[names[i]]) for i in rows}) > 1:
             places = "、".join(f"{describe_place(*prov[i])}「{names[i]}」" for i in rows)
             for i in rows:
                 out.append((i, "plan_id", "I-ID-CONFLICT",
                             f"的计划ID {ident} 也出现在其他单位或名称不同的行（{places}），无法判断哪一行是该项目，"
                             "几行都已搁置；请单位在平台上核对后重新导出"))
                 conflicted.add(i)
-    for i in order:
+    key_count = Counter(keys)
+    # a row whose ID and key no other row has is neither a repeat nor repeated: only the others are walked
+    shared = [i for i in order if key_count[keys[i]] > 1 or (ids[i] and len(by_id[ids[i]]) > 1)]
+    for i in shared:
         if i in conflicted:
             continue
         j = seen_id.get(ids[i]) if ids[i] else None

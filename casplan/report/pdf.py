@@ -76,8 +76,19 @@ def chromium_path() -> str:
     return chromium
 
 
-async def _print_all(jobs: list[PrintJob], timeout: int, workers: int) -> None:
+async def _print_all(jobs: list[PrintJob], timeout: int, workers: int, interrupted: list[bool] | None = None) -> None:
     from playwright.async_api import async_playwright
+
+    loop = asyncio.get_running_loop()
+
+    def quiet_after_interrupt(loop_, context) -> None:
+        """After Ctrl-C the driver's unread replies ("Future exception was never retrieved: Connection
+        closed while reading from the driver") are dropped: the analyst's last line stays 「已中断」."""
+        if interrupted:
+            return
+        loop_.default_exception_handler(context)
+
+    loop.set_exception_handler(quiet_after_interrupt)
 
     queue: asyncio.Queue[PrintJob] = asyncio.Queue()
     for job in sorted(jobs, key=lambda j: not j.parts):  # bundles first: their cutting overlaps the other prints
@@ -244,5 +255,11 @@ def print_pdfs(jobs: list[PrintJob], *, timeout: int = 120, workers: int = PRINT
         When Chromium is missing, a page tries to open a dialog, times out or prints nothing, or a
         bundle cannot be cut into its parts.
     """
-    if jobs:
-        asyncio.run(_print_all(list(jobs), timeout, workers))
+    if not jobs:
+        return
+    interrupted: list[bool] = []
+    try:
+        asyncio.run(_print_all(list(jobs), timeout, workers, interrupted))
+    except KeyboardInterrupt:  # Ctrl-C reaches Playwright's driver too: its pending replies die with it, unread
+        interrupted.append(True)
+        raise
