@@ -654,7 +654,9 @@ def markdown(res: dict) -> str:
                          f"{_s(x['cpu_median_s'])} | {x['peak_mib']:.0f} | {other} |")
         lines += ["",
                   f"The report's own manifest (median): papermill {t.get('papermill_s', 0):.1f} s, HTML "
-                  f"{t.get('html_s', 0):.1f} s, PDF {t.get('pdf_s', 0):.1f} s, total {t.get('total_s', 0):.1f} s "
+                  f"{t.get('html_s', 0):.1f} s, PDF {t.get('pdf_s', 0):.1f} s (what is left to print once the report's HTML "
+                  "exists: the letters, the annex and the 公示 list print while the notebook's last cells run), total "
+                  f"{t.get('total_s', 0):.1f} s "
                   f"(robustness draws: {r['robustness_draws']}).", ""]
     lines += ["## Targets", "", "| target | measured | limit | result | detail |", "|---|---:|---:|---|---|"]
     for t in res["targets"]:
@@ -695,7 +697,7 @@ def markdown(res: dict) -> str:
             mt = p["manifest_timings_s"]
             lines.append(f"The report's parts (median s): papermill {mt.get('papermill_s', 0):.1f}, of which the "
                          f"cells {p['cells_total_s']:.1f} (bare papermill of an empty notebook, whole process: "
-                         f"{p['bare_papermill_s']:.1f}); HTML {mt.get('html_s', 0):.1f}; PDF by Chromium "
+                         f"{p['bare_papermill_s']:.1f}); HTML {mt.get('html_s', 0):.1f}; PDF by Chromium, left after the HTML "
                          f"{mt.get('pdf_s', 0):.1f}. The first cell's work timed alone in a plain process (s): "
                          + ", ".join(f"{k} {val:.2f}" for k, val in p["first_cell_parts_s"].items())
                          + ". Slowest notebook cells (last run):")

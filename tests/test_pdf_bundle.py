@@ -97,3 +97,47 @@ def test_a_bundle_whose_outline_does_not_match_its_parts_is_refused(tmp_path):
     with pytest.raises(ReportError, match=r"目录有 3 个条目（应为 2 个"):
         print_pdfs([PrintJob(target=tmp_path / "bundle.pdf", html=bundle, parts=parts)])
     assert not any(p.exists() for p in parts)
+
+
+def test_the_background_printer_reports_a_missing_chromium_in_chinese(tmp_path, monkeypatch):
+    """Chromium not installed: the printer's thread ends at once, the calls made meanwhile do nothing, and
+    finish() raises the one Chinese message (not a CancelledError, not 「无法启动 Chromium：'…'」 twice)."""
+    import casplan.report.pdf as pdf
+    from casplan.errors import ReportError
+
+    monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
+    printer = pdf.BackgroundPrinter()
+    printer.watch(tmp_path / "jobs.json", lambda: [])
+    printer.notebook_done(tmp_path / "jobs.json", lambda: [])
+    printer.submit([PrintJob(target=tmp_path / "a.pdf", html="<h1>a</h1>")])
+    with pytest.raises(ReportError) as err:
+        printer.finish()
+    assert str(err.value).startswith("生成 PDF 需要 Chromium"), str(err.value)
+    assert not (tmp_path / "a.pdf").exists()
+
+
+def test_the_background_printer_prints_what_is_queued_before_and_after_the_notebook(tmp_path):
+    """Pages the notebook queues (a file that appears while it runs) and a page handed in afterwards: all
+    printed by one browser; abort() after finish() is harmless."""
+    import json
+    import time
+
+    from casplan.report.pdf import BackgroundPrinter
+
+    listing = tmp_path / "jobs.json"
+
+    def queued():
+        return [PrintJob(target=tmp_path / name, html=f"<h1>{name}</h1>") for name in json.loads(listing.read_text())]
+
+    printer = BackgroundPrinter()
+    printer.watch(listing, queued)
+    time.sleep(0.3)  # the notebook is still running
+    listing.write_text(json.dumps(["一.pdf", "二.pdf"]))
+    time.sleep(0.5)
+    printer.notebook_done(listing, queued)  # already taken by the watch: not handed in twice
+    printer.submit([PrintJob(target=tmp_path / "报告.pdf", html="<h1>报告</h1>")])
+    printer.finish()
+    printer.abort()
+    for name in ("一.pdf", "二.pdf", "报告.pdf"):
+        assert (tmp_path / name).stat().st_size > 0, name
+    assert sorted(p.name for p in tmp_path.glob("*.pdf")) == sorted(["一.pdf", "二.pdf", "报告.pdf"])

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from casplan.errors import ReportError
 
-__all__ = ["PrintJob", "print_pdfs", "bundle_starts", "cut_bundle", "chromium_path", "CHROMIUM_ARGS", "PRINTABLE_WIDTH_PX", "PRINT_WORKERS"]
+__all__ = ["PrintJob", "print_pdfs", "BackgroundPrinter", "bundle_starts", "cut_bundle", "chromium_path", "CHROMIUM_ARGS", "PRINTABLE_WIDTH_PX", "PRINT_WORKERS"]
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-extensions",
@@ -76,7 +76,13 @@ def chromium_path() -> str:
     return chromium
 
 
-async def _print_all(jobs: list[PrintJob], timeout: int, workers: int, interrupted: list[bool] | None = None) -> None:
+def _in_print_order(jobs) -> list[PrintJob]:
+    return sorted(jobs, key=lambda j: not j.parts)  # bundles first: their cutting overlaps the other prints
+
+
+async def _print_all(queue: "asyncio.Queue[PrintJob | None]", timeout: int, workers: int,
+                     interrupted: list[bool] | None = None) -> None:
+    """Print the jobs ``queue`` hands in, ``workers`` at a time, until each worker has taken a ``None``."""
     from playwright.async_api import async_playwright
 
     loop = asyncio.get_running_loop()
@@ -90,9 +96,6 @@ async def _print_all(jobs: list[PrintJob], timeout: int, workers: int, interrupt
 
     loop.set_exception_handler(quiet_after_interrupt)
 
-    queue: asyncio.Queue[PrintJob] = asyncio.Queue()
-    for job in sorted(jobs, key=lambda j: not j.parts):  # bundles first: their cutting overlaps the other prints
-        queue.put_nowait(job)
     dialogs: list[str] = []
     cuts: list[asyncio.Future] = []  # the bundles being cut (pikepdf, in threads), awaited after the prints
 
@@ -109,8 +112,7 @@ async def _print_all(jobs: list[PrintJob], timeout: int, workers: int, interrupt
         await page.route("**/*", refuse_network)
         page.set_default_timeout(timeout * 1000)
         try:
-            while not queue.empty():
-                job = queue.get_nowait()
+            while (job := await queue.get()) is not None:
                 try:
                     await page.emulate_media(media="screen")
                     await page.set_viewport_size({"width": PRINTABLE_WIDTH_PX[job.landscape], "height": 1100})
@@ -155,15 +157,22 @@ async def _print_all(jobs: list[PrintJob], timeout: int, workers: int, interrupt
             await _print(page, out[n], job.landscape, job.header, job.page_numbers, background=False)
         return out
 
+    executable = chromium_path()  # its own message when Chromium is not installed
     async with async_playwright() as p:
         try:
-            browser = await p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS,
+            browser = await p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS,
                                               timeout=timeout * 1000)
         except Exception as exc:
             raise ReportError(f"无法启动 Chromium：{str(exc).splitlines()[0][:300] if str(exc) else exc!r}") from None
+        tasks = [asyncio.ensure_future(work(browser)) for _ in range(max(1, workers))]
         try:
             try:
-                await asyncio.gather(*(work(browser) for _ in range(max(1, min(workers, len(jobs))))))
+                await asyncio.gather(*tasks)
+            except BaseException:  # a worker failed or the run was cancelled: the others stop too
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                raise
             finally:  # a cut already started finishes (or fails) before the run reports; its error is the run's
                 done = await asyncio.gather(*cuts, return_exceptions=True)
             for outcome in done:
@@ -258,8 +267,144 @@ def print_pdfs(jobs: list[PrintJob], *, timeout: int = 120, workers: int = PRINT
     if not jobs:
         return
     interrupted: list[bool] = []
+    workers = max(1, min(workers, len(jobs)))
+
+    async def run() -> None:
+        queue: asyncio.Queue[PrintJob | None] = asyncio.Queue()
+        for job in [*_in_print_order(jobs), *[None] * workers]:
+            queue.put_nowait(job)
+        await _print_all(queue, timeout, workers, interrupted)
+
     try:
-        asyncio.run(_print_all(list(jobs), timeout, workers, interrupted))
+        asyncio.run(run())
     except KeyboardInterrupt:  # Ctrl-C reaches Playwright's driver too: its pending replies die with it, unread
         interrupted.append(True)
         raise
+
+
+class BackgroundPrinter:
+    """One Chromium, started before the pages to print exist, printing them in a thread as they come.
+
+    :func:`casplan.report.runs.render_report` opens it before the notebook runs: the browser starts while
+    the kernel does, the letters, the annex and the 公示 list are printed (and the letters cut) as soon as
+    the notebook has queued them (:meth:`watch`), while its last cells still run, and the committee
+    report is handed in (:meth:`submit`) once its HTML exists. :meth:`finish` waits for every print and
+    cut and raises the first error (a :class:`ReportError` naming the document, as :func:`print_pdfs`);
+    :meth:`abort` stops it without a word (the run failed or was interrupted) — both before the run's
+    folder is removed or renamed, since the prints write into it.
+    """
+
+    def __init__(self, *, timeout: int = 120, workers: int = PRINT_WORKERS) -> None:
+        import threading
+
+        self._workers = max(1, workers)
+        self._interrupted: list[bool] = []
+        self._error: BaseException | None = None
+        self._taken = False
+        self._watch_task: asyncio.Task | None = None
+        self._loop = asyncio.new_event_loop()
+        self._queue: asyncio.Queue[PrintJob | None] | None = None
+        self._main: asyncio.Task | None = None
+        started = threading.Event()
+
+        def run() -> None:
+            asyncio.set_event_loop(self._loop)
+            self._queue = asyncio.Queue()
+            self._main = self._loop.create_task(_print_all(self._queue, timeout, self._workers, self._interrupted))
+            started.set()
+            try:
+                self._loop.run_until_complete(self._main)
+            except BaseException as exc:  # noqa: BLE001 - kept and raised by finish() in the caller's thread
+                self._error = exc
+            finally:
+                pending = [t for t in asyncio.all_tasks(self._loop) if not t.done()]
+                for task in pending:
+                    task.cancel()
+                self._loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+                self._loop.run_until_complete(self._loop.shutdown_default_executor())  # the cuts' threads
+                self._loop.close()
+
+        self._thread = threading.Thread(target=run, name="casplan-print", daemon=True)
+        self._thread.start()
+        started.wait()
+
+    def _call(self, coroutine_function) -> None:
+        """Run ``coroutine_function()`` in the printer's loop and wait for it (nothing once the printer ended)."""
+        if not self._thread.is_alive():
+            return
+        import concurrent.futures
+
+        coroutine = coroutine_function()
+        try:
+            future = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
+        except RuntimeError:  # the loop closed meanwhile: finish() says why
+            coroutine.close()
+            return
+        while True:  # the loop may close before it runs the call: then the thread's end is the answer
+            try:
+                future.result(timeout=0.1)
+                return
+            except concurrent.futures.TimeoutError:
+                if not self._thread.is_alive():
+                    coroutine.close()  # never run: closed, not left to warn
+                    return
+            except concurrent.futures.CancelledError:  # the printer ended meanwhile: finish() says why
+                return
+
+    def _take(self, path: Path, make_jobs) -> bool:
+        """In the loop: hand in the queued pages once ``path`` exists (once)."""
+        if self._taken:
+            return True
+        if not path.exists():
+            return False
+        self._taken = True
+        for job in _in_print_order(make_jobs()):
+            self._queue.put_nowait(job)
+        return True
+
+    def watch(self, path: Path, make_jobs) -> None:
+        """Hand in ``make_jobs()`` as soon as ``path`` (the notebook's list of pages to print) exists."""
+        async def start() -> None:
+            async def poll() -> None:
+                while not self._take(path, make_jobs):
+                    await asyncio.sleep(0.1)
+
+            self._watch_task = asyncio.ensure_future(poll())
+        self._call(start)
+
+    def notebook_done(self, path: Path, make_jobs) -> None:
+        """The notebook has ended: hand in its pages now if the watch has not yet (or raise why it could not)."""
+        async def final() -> None:
+            task = self._watch_task
+            if task is not None and task.done() and not task.cancelled() and task.exception() is not None:
+                raise task.exception()
+            if task is not None:
+                task.cancel()
+            self._take(path, make_jobs)
+        self._call(final)
+
+    def submit(self, jobs: list[PrintJob]) -> None:
+        async def put() -> None:
+            for job in _in_print_order(jobs):
+                self._queue.put_nowait(job)
+        self._call(put)
+
+    def finish(self) -> None:
+        """No more pages: wait for every print and cut; raise the first error."""
+        async def close() -> None:
+            for _ in range(self._workers):
+                self._queue.put_nowait(None)
+        self._call(close)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def abort(self) -> None:
+        """Stop printing, quietly (the run failed or was interrupted); returns once nothing writes any more."""
+        self._interrupted.append(True)
+        if self._thread.is_alive():
+            try:
+                self._loop.call_soon_threadsafe(self._main.cancel)
+            except RuntimeError:
+                pass
+        self._thread.join()

@@ -389,8 +389,30 @@ def render_report(params: dict, *, out_root: str | os.PathLike = "reports", if_c
         run_name = _run_name(year_dir)
         tmp = year_dir / f".tmp-{run_name}-{os.getpid()}"
         tmp.mkdir()
+        tmp = tmp.resolve()  # absolute: the printer's thread runs while papermill has moved the process's cwd
         timings: dict[str, float] = {}
+        from casplan.report.pdf import BackgroundPrinter, PrintJob
+
+        queue = tmp / PRINT_QUEUE
+        mark = params.get("status_mark", "")
+
+        def queued_jobs() -> list[PrintJob]:
+            """The pages the notebook queued (``.print/jobs.json``, written last and atomically)."""
+            queued = read_json(queue / "jobs.json", kind="print")[0] if (queue / "jobs.json").is_file() else []
+            jobs = []
+            for k, job in enumerate(queued):
+                parts = tuple(tmp / part for part in job.get("parts") or ())
+                jobs.append(PrintJob(target=(queue / f"{k:04d}.pdf") if parts else tmp / job["pdf"],
+                                     source=queue / job["page"], landscape=bool(job["landscape"]),
+                                     header=job["header"], parts=parts))
+            return jobs
+
+        printer = None
         try:
+            # one Chromium for the run, started now: it prints the queued pages while the notebook's last
+            # cells run, then the committee report (casplan.report.pdf.BackgroundPrinter)
+            printer = BackgroundPrinter()
+            printer.watch(queue / "jobs.json", queued_jobs)
             previous = (latest / "selection.json") if (latest / "selection.json").is_file() else None
             nb_params = {**params, "output_dir": str(tmp.resolve()), "run_id": run_name,
                          "previous_selection": str(previous.resolve()) if previous else ""}
@@ -411,27 +433,19 @@ def render_report(params: dict, *, out_root: str | os.PathLike = "reports", if_c
                 raise ReportError(f"报告笔记本未能运行完（{type(exc).__name__}: {str(exc)[:300]}）") from None
             timings["papermill_s"] = round(time.perf_counter() - t, 2)
             t = time.perf_counter()
+            printer.notebook_done(queue / "jobs.json", queued_jobs)
             html = tmp / "report.html"
             write_text_atomic(html, html_from_notebook(tmp / "report.ipynb",
                                                        title=f"{params['year']}年度院级资助项目遴选报告"))
             timings["html_s"] = round(time.perf_counter() - t, 2)
             t = time.perf_counter()
-            from casplan.report.pdf import PrintJob, print_pdfs
-
-            mark = params.get("status_mark", "")
-            jobs = [PrintJob(target=tmp / "report.pdf", source=html,
-                             header=f"{params['year']}年度遴选报告" + (f"（{mark}）" if mark else ""))]
-            queue = tmp / PRINT_QUEUE
-            queued = read_json(queue / "jobs.json", kind="print")[0] if (queue / "jobs.json").is_file() else []
-            for k, job in enumerate(queued):
-                parts = tuple(tmp / part for part in job.get("parts") or ())
-                jobs.append(PrintJob(target=(queue / f"{k:04d}.pdf") if parts else tmp / job["pdf"],
-                                     source=queue / job["page"], landscape=bool(job["landscape"]),
-                                     header=job["header"], parts=parts))
-            print_pdfs(jobs)
+            printer.submit([PrintJob(target=tmp / "report.pdf", source=html,
+                                     header=f"{params['year']}年度遴选报告" + (f"（{mark}）" if mark else ""))])
+            printer.finish()
+            printed = queued_jobs()
             shutil.rmtree(queue, ignore_errors=True)
-            timings["pdf_s"] = round(time.perf_counter() - t, 2)
-            timings["pdf_files"] = sum(len(job.parts) or 1 for job in jobs)  # the files, not the prints
+            timings["pdf_s"] = round(time.perf_counter() - t, 2)  # what is left to print once the HTML exists
+            timings["pdf_files"] = 1 + sum(len(job.parts) or 1 for job in printed)  # the files, not the prints
             for needed in (WORKBOOK, "selection.json", "sources.json", "附件.pdf", "公示名单.pdf", "公示名单.xlsx"):
                 if not (tmp / needed).exists():
                     raise ReportError(f"报告笔记本没有写出 {needed}")
@@ -453,6 +467,8 @@ def render_report(params: dict, *, out_root: str | os.PathLike = "reports", if_c
             write_text_atomic(tmp / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
             os.rename(tmp, year_dir / run_name)
         except BaseException:
+            if printer is not None:
+                printer.abort()  # nothing may write into the folder once it is removed
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         note = _swap_latest(year_dir, run_name)
