@@ -10,9 +10,8 @@ Every row keeps its place: read = accepted + set aside.
 
 from __future__ import annotations
 
-from collections import Counter
-
 import datetime as dt
+from collections import Counter
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -163,8 +162,9 @@ def _year_suspects(frame: pl.DataFrame, year: int, first: dt.date, last: dt.date
     the dates' span (a superset: the per-row check decides)."""
     names = frame.columns
     if not all(c in names for c in ("year", "start_date", "end_date", "days")) or not all(
-            frame.schema[c] == pl.Date for c in ("start_date", "end_date")):
-        return None
+            frame.schema[c] == pl.Date for c in ("start_date", "end_date")) or not (
+            frame.schema["year"].is_numeric() and frame.schema["days"].is_numeric()):
+        return None  # not the settled types: every row goes through the per-row check
     s, e = pl.col("start_date"), pl.col("end_date")
     span = (e - s).dt.total_days().cast(pl.Float64) + 1.0
     return ((pl.col("year").is_not_null() & (pl.col("year") != year))
