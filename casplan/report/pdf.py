@@ -266,19 +266,12 @@ def print_pdfs(jobs: list[PrintJob], *, timeout: int = 120, workers: int = PRINT
     """
     if not jobs:
         return
-    interrupted: list[bool] = []
-    workers = max(1, min(workers, len(jobs)))
-
-    async def run() -> None:
-        queue: asyncio.Queue[PrintJob | None] = asyncio.Queue()
-        for job in [*_in_print_order(jobs), *[None] * workers]:
-            queue.put_nowait(job)
-        await _print_all(queue, timeout, workers, interrupted)
-
+    printer = BackgroundPrinter(timeout=timeout, workers=min(workers, len(jobs)))
     try:
-        asyncio.run(run())
-    except KeyboardInterrupt:  # Ctrl-C reaches Playwright's driver too: its pending replies die with it, unread
-        interrupted.append(True)
+        printer.submit(list(jobs))
+        printer.finish()
+    except BaseException:  # Ctrl-C: the prints stop quietly before the caller removes what they write into
+        printer.abort()
         raise
 
 
